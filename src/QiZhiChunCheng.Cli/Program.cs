@@ -1,1 +1,7 @@
-return 0;
+using System.CommandLine;
+using QiZhiChunCheng.Cli.Commands;
+
+// qzcc: the one composition root of QiZhiChunCheng. Each command lives in Commands/.
+RootCommand root = new("qzcc: the QiZhiChunCheng V2X roadside data platform of the Qizhi Chuncheng demonstration zone");
+root.Subcommands.Add(DemoCommand.Create());
+return await root.Parse(args).InvokeAsync();

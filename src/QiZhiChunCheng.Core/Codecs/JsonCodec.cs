@@ -12,6 +12,8 @@ namespace QiZhiChunCheng.Core.Codecs;
 /// </summary>
 public static partial class JsonCodec
 {
+    public const int MaxPayloadBytes = 1 << 20;
+
     /// <summary>Decodes a bare message of <paramref name="type"/>, or its MessageFrame form (<c>{"bsmFrame": {...}}</c>).</summary>
     public static bool TryDecode(MessageType type, ReadOnlySpan<byte> utf8, in Envelope envelope, out V2xMessage message, out Rejection rejection) =>
         throw new NotImplementedException();

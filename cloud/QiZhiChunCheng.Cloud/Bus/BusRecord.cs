@@ -1,0 +1,59 @@
+using QiZhiChunCheng.Core.Messages;
+
+namespace QiZhiChunCheng.Cloud.Bus;
+
+/// <summary>
+/// One record on the bus, in Kafka's terms: topic, key (the spatial tile), value (the compact binary frame, or
+/// the original bytes on the dead letter topic) and headers (trace id, content type, rejection reason).
+/// </summary>
+public sealed record BusRecord(string Topic, ulong Key, ReadOnlyMemory<byte> Value, IReadOnlyList<KeyValuePair<string, string>>? Headers = null)
+{
+    public string? Header(string name)
+    {
+        if (Headers is null)
+        {
+            return null;
+        }
+
+        foreach (KeyValuePair<string, string> header in Headers)
+        {
+            if (header.Key == name)
+            {
+                return header.Value;
+            }
+        }
+
+        return null;
+    }
+}
+
+/// <summary>The topic names of ARCHITECTURE.md.</summary>
+public static class BusTopics
+{
+    public const string Bsm = "v2x.bsm";
+    public const string Rsm = "v2x.rsm";
+    public const string Spat = "v2x.spat";
+    public const string Map = "v2x.map";
+    public const string Rsi = "v2x.rsi";
+    public const string Events = "v2x.events";
+    public const string DeadLetter = "v2x.deadletter";
+
+    public static string For(MessageType type) => type switch
+    {
+        MessageType.Bsm => Bsm,
+        MessageType.Rsm => Rsm,
+        MessageType.Spat => Spat,
+        MessageType.Map => Map,
+        MessageType.Rsi => Rsi,
+        _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
+    };
+
+    public static bool IsData(string topic) => topic is Bsm or Rsm or Spat or Map or Rsi;
+}
+
+/// <summary>Anything that takes records for the bus: the in-process bus, or Kafka.</summary>
+public interface IBusProducer
+{
+    /// <summary>Writes one record; waits when the bus applies back-pressure.</summary>
+    ValueTask ProduceAsync(BusRecord record, CancellationToken cancellationToken);
+}

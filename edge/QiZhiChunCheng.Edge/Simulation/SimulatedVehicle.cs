@@ -1,0 +1,76 @@
+using QiZhiChunCheng.Core.Messages;
+
+namespace QiZhiChunCheng.Edge.Simulation;
+
+/// <summary>
+/// A vehicle driving a corridor at a speed profile: a cruise speed, and optionally a higher speed held for
+/// <see cref="SpeedingPeriodS"/> out of every twice that period (the demo's speeder). Deterministic in time:
+/// its state is a pure function of the seconds since the simulation started. Immutable, thread-safe.
+/// </summary>
+public sealed record SimulatedVehicle
+{
+    public required DeviceId DeviceId { get; init; }
+
+    public required OctetId8 BsmId { get; init; }
+
+    public required Corridor Corridor { get; init; }
+
+    public double StartM { get; init; }
+
+    public int Lane { get; init; }
+
+    public bool Forward { get; init; } = true;
+
+    public double CruiseKmh { get; init; } = 50;
+
+    /// <summary>When set, the vehicle drives this speed for the first half of every 2 x <see cref="SpeedingPeriodS"/>.</summary>
+    public double? SpeedingKmh { get; init; }
+
+    public double SpeedingPeriodS { get; init; } = 10;
+
+    public byte VehicleClass { get; init; } = 10;
+
+    /// <summary>Speed (m/s) at <paramref name="t"/> seconds.</summary>
+    public double SpeedMpsAt(double t) =>
+        (SpeedingKmh is { } fast && (t % (2 * SpeedingPeriodS)) < SpeedingPeriodS ? fast : CruiseKmh) / 3.6;
+
+    /// <summary>Distance travelled along the corridor by <paramref name="t"/> seconds (integral of the profile).</summary>
+    public double DistanceAt(double t)
+    {
+        double cruise = CruiseKmh / 3.6;
+        if (SpeedingKmh is not { } fastKmh)
+        {
+            return StartM + (cruise * t);
+        }
+
+        double fast = fastKmh / 3.6;
+        double cycle = 2 * SpeedingPeriodS;
+        double whole = Math.Floor(t / cycle);
+        double rest = t - (whole * cycle);
+        double perCycle = (fast + cruise) * SpeedingPeriodS;
+        double inCycle = rest < SpeedingPeriodS ? fast * rest : (fast * SpeedingPeriodS) + (cruise * (rest - SpeedingPeriodS));
+        return StartM + (whole * perCycle) + inCycle;
+    }
+
+    /// <summary>The BSM this vehicle sends at <paramref name="t"/> seconds, generated at <paramref name="utcMs"/>.</summary>
+    public Bsm BsmAt(double t, long utcMs, byte msgCnt)
+    {
+        (double lat, double lon, double heading) = Corridor.At(DistanceAt(t), Lane, Forward);
+        double speed = SpeedMpsAt(t);
+        return new Bsm
+        {
+            MsgCnt = msgCnt,
+            Id = BsmId,
+            SecMark = (ushort)(utcMs % 60000),
+            Pos = Position3D.FromDegrees(lat, lon, 215.0),
+            PosConfidence = new PositionConfidenceSet(PositionConfidence.A1m),
+            Transmission = TransmissionState.ForwardGears,
+            Speed = (ushort)Math.Round(speed / 0.02),
+            Heading = (ushort)(Math.Round(heading / 0.0125) % 28800),
+            AccelSet = new AccelerationSet4Way(0, 0, 0, 0),
+            Brakes = new BrakeSystemStatus { BrakePadel = BrakePedalStatus.Off },
+            Size = new VehicleSize(185, 480, 30),
+            VehicleClass = new VehicleClassification(VehicleClass),
+        };
+    }
+}

@@ -2,8 +2,8 @@ using System.Buffers;
 using System.Globalization;
 using MQTTnet;
 using MQTTnet.Exceptions;
-using QiZhiChunCheng.Core;
 using MQTTnet.Protocol;
+using QiZhiChunCheng.Core;
 
 namespace QiZhiChunCheng.Mqtt;
 

@@ -38,7 +38,13 @@ public static class V2xRanges
     /// <summary>MinuteOfTheYear as a wire value; 527040 is invalid.</summary>
     public static readonly IntRange MinuteOfTheYear = new(0, 527040);
 
+    /// <summary>MinuteOfTheYear values that are valid times (whether 525600.. fits depends on the year).</summary>
+    public static readonly IntRange MinuteOfTheYearValid = new(0, 527039);
+
     public static readonly IntRange TimeMark = new(0, 36001);
+
+    /// <summary>TimeMark values that are valid times; 36000 is the leap second allowance, the end of the hour.</summary>
+    public static readonly IntRange TimeMarkValid = new(0, 36000);
     public static readonly IntRange Radius = new(0, 65535);
     public static readonly IntRange LaneWidth = new(0, 32767);
     public static readonly IntRange Confidence = new(0, 200);
@@ -52,6 +58,16 @@ public static class V2xRanges
     public static readonly IntRange NodeId = new(0, 65535);
     public static readonly IntRange EventType = new(0, 65535);
     public static readonly IntRange SignType = new(0, 65535);
+
+    // Fixed-size BIT STRINGs held as plain integers, every bit defined: the range is the mask.
+    /// <summary>LaneSharing, BIT STRING SIZE(10).</summary>
+    public static readonly IntRange LaneSharing = new(0, 0x3FF);
+
+    /// <summary>LaneAttributes-Vehicle, BIT STRING SIZE(8,...).</summary>
+    public static readonly IntRange VehicleLaneAttributes = new(0, 0xFF);
+
+    /// <summary>The other LaneTypeAttributes alternatives (crosswalk, bikeLane, ...), BIT STRING SIZE(16).</summary>
+    public static readonly IntRange LaneTypeAttributes = new(0, 0xFFFF);
 
     /// <summary>PositionOffsetLL alternatives position-LL1..LL6 (12 to 22 bit signed, 1e-7 deg).</summary>
     public static readonly IntRange[] OffsetLL =

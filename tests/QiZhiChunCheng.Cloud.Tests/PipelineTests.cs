@@ -61,7 +61,7 @@ public sealed class PipelineTests : IAsyncLifetime
         Assert.Equal(onset.Id, feature.GetProperty("id").GetString());
         Assert.Equal("SLW", feature.GetProperty("properties").GetProperty("type").GetString());
         Assert.Equal("Point", feature.GetProperty("geometry").GetProperty("type").GetString());
-        Assert.Equal(125.21800, feature.GetProperty("geometry").GetProperty("coordinates")[0].GetDouble(), 4);
+        Assert.Equal(125.22180, feature.GetProperty("geometry").GetProperty("coordinates")[0].GetDouble(), 4);
     }
 
     [Fact]
@@ -149,7 +149,7 @@ public sealed class PipelineTests : IAsyncLifetime
                 MsgCnt = (byte)i,
                 Id = new OctetId8(0x5645483030303033),
                 SecMark = (ushort)(t % 60000),
-                Pos = Position3D.FromDegrees(43.846175, 125.21800),
+                Pos = Position3D.FromDegrees(43.846175, 125.22180),
                 Transmission = TransmissionState.ForwardGears,
                 Speed = 1000,
                 Heading = 4880,

@@ -7,7 +7,7 @@ namespace QiZhiChunCheng.Engine.Tests;
 public sealed class SpeedLimitWarningTests
 {
     // A point on the Dongfeng Street centre line (limit 60 km/h) and one in a field south of it.
-    private static readonly Position3D OnDongfeng = Position3D.FromDegrees(43.846175, 125.21800);
+    private static readonly Position3D OnDongfeng = Position3D.FromDegrees(43.846175, 125.22180);
     private static readonly Position3D OffRoad = Position3D.FromDegrees(43.8400, 125.2300);
     private static readonly long Start = new DateTimeOffset(2026, 11, 28, 8, 0, 57, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
 
@@ -78,7 +78,7 @@ public sealed class SpeedLimitWarningTests
         List<V2xEvent> onTime = Drive(kmh: 72, seconds: 6);
         DetectionEngine engine = new(new EngineOptions());
         List<V2xEvent> late = [];
-        for (int ms = 0; ms < 6000; ms += 100)
+        for (int ms = 0; ms <= 6000; ms += 100)
         {
             engine.Process(Message(72, Start + ms, envelopeTime: Start + ms + 20_000 - (ms * 3)), late);
         }

@@ -111,7 +111,7 @@ public static class BinaryCodec
         switch (envelope.Type)
         {
             case MessageType.Bsm:
-                BodyReader.ReadBsm(ref r, out Bsm bsm);
+                Bsm bsm = BodyReader.ReadBsm(ref r);
                 r.ExpectEnd("Bsm");
                 if (!r.Failed)
                 {
@@ -180,7 +180,7 @@ public static class BinaryCodec
         }
         else
         {
-            BodyReader.ReadBsm(ref r, out bsm);
+            bsm = BodyReader.ReadBsm(ref r);
             r.ExpectEnd("Bsm");
             if (r.Failed)
             {

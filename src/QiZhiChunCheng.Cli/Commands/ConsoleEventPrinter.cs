@@ -20,7 +20,9 @@ internal sealed class ConsoleEventPrinter : IEventSink
     {
         string time = DateTimeOffset.FromUnixTimeMilliseconds(e.EventTimeUtcMs).ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
         string what = e.Type == EventType.Slw && e.Figures.TryGetValue("speedMps", out double speed) && e.Figures.TryGetValue("limitMps", out double limit)
-            ? string.Create(CultureInfo.InvariantCulture, $"{speed * 3.6:F1} km/h over the {limit * 3.6:F0} km/h limit")
+            ? e.Phase == EventPhase.Clear
+                ? string.Create(CultureInfo.InvariantCulture, $"back to {speed * 3.6:F1} km/h, limit {limit * 3.6:F0} km/h")
+                : string.Create(CultureInfo.InvariantCulture, $"{speed * 3.6:F1} km/h over the {limit * 3.6:F0} km/h limit")
             : string.Join(' ', e.Figures.Select(f => string.Create(CultureInfo.InvariantCulture, $"{f.Key}={f.Value:G4}")));
         return string.Create(
             CultureInfo.InvariantCulture,

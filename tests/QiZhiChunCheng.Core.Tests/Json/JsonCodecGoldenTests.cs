@@ -119,6 +119,23 @@ public sealed class JsonCodecGoldenTests
     }
 
     [Fact]
+    public void Spat_utcTiming_is_written_with_the_standard_names_and_read_with_either()
+    {
+        Assert.True(JsonCodec.TryDecodeSpat(GoldenFiles.Read("spat.json"), out Spat? spat, out _));
+        JsonNode written = JsonNode.Parse(JsonCodec.Encode(new V2xMessage(Samples.Envelope(MessageType.Spat), spat!)))!;
+        Assert.True(JsonNode.DeepEquals(
+            JsonNode.Parse("""{"utcTiming": {"startUTCTime": 412, "likelyEndUTCTime": 657, "timeConfidence": 200}}"""),
+            written["intersections"]![0]!["phases"]![2]!["phaseStates"]![0]!["timing"]));
+
+        // Some senders reuse the TimeCountingDown names inside utcTiming.
+        byte[] aliased = System.Text.Encoding.UTF8.GetBytes(System.Text.Encoding.UTF8.GetString(GoldenFiles.Read("spat.json"))
+            .Replace("\"startUTCTime\"", "\"startTime\"", StringComparison.Ordinal)
+            .Replace("\"likelyEndUTCTime\"", "\"likelyEndTime\"", StringComparison.Ordinal));
+        Assert.True(JsonCodec.TryDecodeSpat(aliased, out Spat? fromAliases, out Rejection rejection), rejection.ToString());
+        Assert.Equal(spat!.Intersections[0].Phases[2], fromAliases!.Intersections[0].Phases[2]);
+    }
+
+    [Fact]
     public void Map_golden_decodes_to_the_reference_values()
     {
         Assert.True(JsonCodec.TryDecodeMap(GoldenFiles.Read("map.json"), out MapData? map, out Rejection rejection), rejection.ToString());

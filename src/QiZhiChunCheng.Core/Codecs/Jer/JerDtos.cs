@@ -291,14 +291,15 @@ internal sealed class PhaseStateDto
     public TimeChangeDetailsDto? Timing { get; set; }
 }
 
-/// <summary>TimeChangeDetails CHOICE: <c>counting</c> or <c>utcTiming</c>, which share their member names.</summary>
+/// <summary>TimeChangeDetails CHOICE: <c>counting</c> (TimeCountingDown) or <c>utcTiming</c> (UTCTiming).</summary>
 internal sealed class TimeChangeDetailsDto
 {
     public TimingDto? Counting { get; set; }
 
-    public TimingDto? UtcTiming { get; set; }
+    public UtcTimingDto? UtcTiming { get; set; }
 }
 
+/// <summary>TimeCountingDown: 0.1 s from now.</summary>
 internal sealed class TimingDto
 {
     public long? StartTime { get; set; }
@@ -310,6 +311,45 @@ internal sealed class TimingDto
     public long? LikelyEndTime { get; set; }
 
     public long? TimeConfidence { get; set; }
+
+    public long? NextStartTime { get; set; }
+
+    public long? NextDuration { get; set; }
+}
+
+/// <summary>
+/// UTCTiming: TimeMarks within the hour. T/CSAE 53 names its members <c>startUTCTime</c> .. <c>nextEndUTCTime</c>,
+/// which are written; the TimeCountingDown names are read too, because some senders reuse them here.
+/// </summary>
+internal sealed class UtcTimingDto
+{
+    [JsonPropertyName("startUTCTime")]
+    public long? StartUtcTime { get; set; }
+
+    [JsonPropertyName("minEndUTCTime")]
+    public long? MinEndUtcTime { get; set; }
+
+    [JsonPropertyName("maxEndUTCTime")]
+    public long? MaxEndUtcTime { get; set; }
+
+    [JsonPropertyName("likelyEndUTCTime")]
+    public long? LikelyEndUtcTime { get; set; }
+
+    public long? TimeConfidence { get; set; }
+
+    [JsonPropertyName("nextStartUTCTime")]
+    public long? NextStartUtcTime { get; set; }
+
+    [JsonPropertyName("nextEndUTCTime")]
+    public long? NextEndUtcTime { get; set; }
+
+    public long? StartTime { get; set; }
+
+    public long? MinEndTime { get; set; }
+
+    public long? MaxEndTime { get; set; }
+
+    public long? LikelyEndTime { get; set; }
 
     public long? NextStartTime { get; set; }
 

@@ -332,6 +332,12 @@ internal static class JerFrame
             return null;
         }
 
+        // Most payloads are bare: a first member not ending in "Frame" settles it without the name compares.
+        if (!peek.ValueIsEscaped && !peek.ValueSpan.EndsWith("Frame"u8))
+        {
+            return null;
+        }
+
         int alternative = -1;
         for (int i = 0; i < Names.Length; i++)
         {

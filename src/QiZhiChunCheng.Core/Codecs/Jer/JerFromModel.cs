@@ -141,20 +141,34 @@ internal static class JerFromModel
         }),
     };
 
-    private static TimeChangeDetailsDto Timing(in TimeChangeDetails timing)
-    {
-        var values = new TimingDto
-        {
-            StartTime = timing.StartTime,
-            MinEndTime = timing.MinEndTime,
-            MaxEndTime = timing.MaxEndTime,
-            LikelyEndTime = timing.LikelyEndTime,
-            TimeConfidence = timing.TimeConfidence,
-            NextStartTime = timing.NextStartTime,
-            NextDuration = timing.NextDuration,
-        };
-        return timing.Kind == TimingKind.UtcTiming ? new TimeChangeDetailsDto { UtcTiming = values } : new TimeChangeDetailsDto { Counting = values };
-    }
+    private static TimeChangeDetailsDto Timing(in TimeChangeDetails timing) =>
+        timing.Kind == TimingKind.UtcTiming
+            ? new TimeChangeDetailsDto
+            {
+                UtcTiming = new UtcTimingDto
+                {
+                    StartUtcTime = timing.StartTime,
+                    MinEndUtcTime = timing.MinEndTime,
+                    MaxEndUtcTime = timing.MaxEndTime,
+                    LikelyEndUtcTime = timing.LikelyEndTime,
+                    TimeConfidence = timing.TimeConfidence,
+                    NextStartUtcTime = timing.NextStartTime,
+                    NextEndUtcTime = timing.NextDuration,
+                },
+            }
+            : new TimeChangeDetailsDto
+            {
+                Counting = new TimingDto
+                {
+                    StartTime = timing.StartTime,
+                    MinEndTime = timing.MinEndTime,
+                    MaxEndTime = timing.MaxEndTime,
+                    LikelyEndTime = timing.LikelyEndTime,
+                    TimeConfidence = timing.TimeConfidence,
+                    NextStartTime = timing.NextStartTime,
+                    NextDuration = timing.NextDuration,
+                },
+            };
 
     public static MapDto Map(MapData map) => new()
     {

@@ -77,19 +77,20 @@ internal static class JerToModel
             }
 
             bool counting = choice.Counting is not null;
-            if ((e = Timing(counting ? choice.Counting! : choice.UtcTiming!, out TimeChangeDetails details)) is not null)
+            e = counting ? Counting(choice.Counting!, out TimeChangeDetails details) : UtcTiming(choice.UtcTiming!, out details);
+            if (e is not null)
             {
                 return e.In(counting ? "counting" : "utcTiming").In("timing");
             }
 
-            timing = details with { Kind = counting ? TimingKind.Counting : TimingKind.UtcTiming };
+            timing = details;
         }
 
         state = new PhaseState((LightState)light, timing);
         return null;
     }
 
-    private static JerError? Timing(TimingDto dto, out TimeChangeDetails timing)
+    private static JerError? Counting(TimingDto dto, out TimeChangeDetails timing)
     {
         timing = default;
         JerError? e;
@@ -106,6 +107,7 @@ internal static class JerToModel
 
         timing = new TimeChangeDetails
         {
+            Kind = TimingKind.Counting,
             StartTime = startTime,
             MinEndTime = minEndTime,
             MaxEndTime = maxEndTime,
@@ -115,6 +117,45 @@ internal static class JerToModel
             NextDuration = nextDuration,
         };
         return null;
+    }
+
+    // The standard's UTCTiming names first; a sender's TimeCountingDown names stand in for the ones it left out.
+    private static JerError? UtcTiming(UtcTimingDto dto, out TimeChangeDetails timing)
+    {
+        timing = default;
+        (long? start, string startName) = Pick(dto.StartUtcTime, "startUTCTime", dto.StartTime, "startTime");
+        (long? minEnd, string minEndName) = Pick(dto.MinEndUtcTime, "minEndUTCTime", dto.MinEndTime, "minEndTime");
+        (long? maxEnd, string maxEndName) = Pick(dto.MaxEndUtcTime, "maxEndUTCTime", dto.MaxEndTime, "maxEndTime");
+        (long? likelyEnd, string likelyEndName) = Pick(dto.LikelyEndUtcTime, "likelyEndUTCTime", dto.LikelyEndTime, "likelyEndTime");
+        (long? nextStart, string nextStartName) = Pick(dto.NextStartUtcTime, "nextStartUTCTime", dto.NextStartTime, "nextStartTime");
+        (long? nextEnd, string nextEndName) = Pick(dto.NextEndUtcTime, "nextEndUTCTime", dto.NextDuration, "nextDuration");
+        JerError? e;
+        if ((e = U16(start, startName, V2xRanges.TimeMark, out ushort startTime)) is not null
+            || (e = OptU16(minEnd, minEndName, V2xRanges.TimeMark, out ushort? minEndTime)) is not null
+            || (e = OptU16(maxEnd, maxEndName, V2xRanges.TimeMark, out ushort? maxEndTime)) is not null
+            || (e = U16(likelyEnd, likelyEndName, V2xRanges.TimeMark, out ushort likelyEndTime)) is not null
+            || (e = OptU8(dto.TimeConfidence, "timeConfidence", V2xRanges.Confidence, out byte? timeConfidence)) is not null
+            || (e = OptU16(nextStart, nextStartName, V2xRanges.TimeMark, out ushort? nextStartTime)) is not null
+            || (e = OptU16(nextEnd, nextEndName, V2xRanges.TimeMark, out ushort? nextEndTime)) is not null)
+        {
+            return e;
+        }
+
+        timing = new TimeChangeDetails
+        {
+            Kind = TimingKind.UtcTiming,
+            StartTime = startTime,
+            MinEndTime = minEndTime,
+            MaxEndTime = maxEndTime,
+            LikelyEndTime = likelyEndTime,
+            TimeConfidence = timeConfidence,
+            NextStartTime = nextStartTime,
+            NextDuration = nextEndTime,
+        };
+        return null;
+
+        static (long? Value, string Name) Pick(long? standard, string standardName, long? alias, string aliasName) =>
+            standard is null && alias is not null ? (alias, aliasName) : (standard, standardName);
     }
 
     public static JerError? Map(MapDto dto, out MapData? map)

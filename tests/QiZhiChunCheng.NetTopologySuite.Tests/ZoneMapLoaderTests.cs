@@ -24,6 +24,6 @@ public sealed class ZoneMapLoaderTests
         Assert.True(counts.ConflictAreas > 30, $"{counts.ConflictAreas} conflict areas");
         Assert.Equal(7, counts.Rsus);
         Assert.Equal(3, counts.SignalPlans);
-        TestContext.Current.SendDiagnosticMessage($"conflict areas: {counts.ConflictAreas}");
+        TestContext.Current.TestOutputHelper?.WriteLine($"conflict areas: {counts.ConflictAreas}");
     }
 }

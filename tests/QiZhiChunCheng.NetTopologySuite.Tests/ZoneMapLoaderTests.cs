@@ -26,4 +26,19 @@ public sealed class ZoneMapLoaderTests
         Assert.Equal(3, counts.SignalPlans);
         TestContext.Current.TestOutputHelper?.WriteLine($"conflict areas: {counts.ConflictAreas}");
     }
+
+    [Fact]
+    public void The_committed_MAP_decodes_to_the_builders_model_and_loads_as_the_embedded_default()
+    {
+        string path = Path.Combine(DefaultZoneFilesTests.RepositoryRoot(), "scenarios", "maps", "qizhi-dongfeng.json");
+        Assert.True(Core.Codecs.JsonCodec.TryDecodeMap(File.ReadAllBytes(path), out MapData? map, out Core.Validation.Rejection rejection), rejection.Reason);
+        Assert.Equal(DongfengZone.Map(), map);
+
+        ZoneMap fromFile = ZoneMapLoader.LoadFile(path);
+        Assert.Empty(fromFile.Problems);
+        Assert.Equal(ZoneFixture.Zone.Counts, fromFile.Counts);
+        Assert.Equal(ZoneFixture.Zone.Counts, ZoneMapLoader.Default.Counts);
+        Assert.Equal(DongfengZone.Rsus(), fromFile.Rsus);
+        Assert.Equal(DongfengZone.Signals(), fromFile.SignalPlans);
+    }
 }

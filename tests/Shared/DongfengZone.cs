@@ -534,10 +534,8 @@ public static class DongfengZone
                 return null;
             }
 
-            // LaneAttributes-Vehicle is an extensible BIT STRING (SIZE(8,...)); the other alternatives are fixed 16 bits.
-            Json bits = a.LaneType == LaneType.Vehicle
-                ? Json.Obj(("value", Json.Str(Hex(a.TypeAttributes, 1))), ("length", Json.Num(8)))
-                : Json.Str(Hex(a.TypeAttributes, 2))!;
+            // As JsonCodec reads them: vehicle attributes as 8 bits (one octet of hex), the other alternatives 16 bits.
+            Json bits = Json.Str(Hex(a.TypeAttributes, a.LaneType == LaneType.Vehicle ? 1 : 2))!;
             return Json.Obj(("laneType", Json.Obj((Camel(a.LaneType), bits))));
         }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using NetTopologySuite.Features;
 using NetTopologySuite.Geometries;
@@ -18,9 +19,11 @@ namespace QiZhiChunCheng.NetTopologySuite;
 /// </summary>
 public static class GeoJsonExport
 {
+    // A file for GIS tools, never pasted into HTML: names and ids ("11->1/2") are written as they are, not escaped.
     private static readonly JsonSerializerOptions Options = new()
     {
         Converters = { new GeoJsonConverterFactory(false, "id", RingOrientationOption.EnforceRfc9746) },
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
     public static void Write(ZoneMap zone, Stream output)

@@ -196,7 +196,7 @@ public static class DongfengZone
         return new RsuSite
         {
             Id = DeviceId.Parse(id),
-            RsuId = OctetId8.FromAscii(id.Replace("-", "", StringComparison.Ordinal)),
+            RsuId = OctetId8.FromAscii(string.Create(CultureInfo.InvariantCulture, $"RSUDF{number:D3}")),
             Name = name,
             Pos = Position3D.FromDegrees(Wgs(at).Lat, Wgs(at).Lon, Elevation / 10.0),
             RadioRangeM = 1000,

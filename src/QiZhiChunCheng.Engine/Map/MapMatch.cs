@@ -22,7 +22,7 @@ public enum MatchStatus : byte
 /// <summary>
 /// The result of matching one position to the <see cref="LaneMap"/>: the lane or connection, where along it and
 /// how far to the side, the distance to the stop line, the intersection, the phase and the speed limit. Indexes
-/// point into the map's arrays; -1 means none, NaN means unknown. A value type of about 80 bytes; pass the
+/// point into the map's arrays; -1 means none, NaN means unknown. A value type of 64 bytes; pass the
 /// previous match back as the hint of the next query of the same vehicle.
 /// </summary>
 public readonly record struct MapMatch

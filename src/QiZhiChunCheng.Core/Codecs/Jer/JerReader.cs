@@ -75,7 +75,8 @@ internal static partial class JerReader
     }
 
     // The common case, up to 18 digits and an optional minus, without the general parser: the reader has
-    // already checked the number's grammar, so only fractions and exponents need the slow path.
+    // already checked the number's grammar, so only fractions and exponents need the slow path. The typed
+    // readers below try it inline and fall back to Integer, which also words the errors.
     private static bool TryParsePlainInteger(ReadOnlySpan<byte> text, out long value)
     {
         value = 0;
@@ -103,35 +104,65 @@ internal static partial class JerReader
 
     public static JerError? U8(ref Utf8JsonReader r, string member, IntRange wire, out byte value)
     {
-        JerError? e = Integer(ref r, member, wire, byte.MinValue, byte.MaxValue, out long v);
+        if (r.TokenType == JsonTokenType.Number && TryParsePlainInteger(r.ValueSpan, out long v) && v >= byte.MinValue && v <= byte.MaxValue)
+        {
+            value = (byte)v;
+            return null;
+        }
+
+        JerError? e = Integer(ref r, member, wire, byte.MinValue, byte.MaxValue, out v);
         value = (byte)v;
         return e;
     }
 
     public static JerError? S8(ref Utf8JsonReader r, string member, IntRange wire, out sbyte value)
     {
-        JerError? e = Integer(ref r, member, wire, sbyte.MinValue, sbyte.MaxValue, out long v);
+        if (r.TokenType == JsonTokenType.Number && TryParsePlainInteger(r.ValueSpan, out long v) && v >= sbyte.MinValue && v <= sbyte.MaxValue)
+        {
+            value = (sbyte)v;
+            return null;
+        }
+
+        JerError? e = Integer(ref r, member, wire, sbyte.MinValue, sbyte.MaxValue, out v);
         value = (sbyte)v;
         return e;
     }
 
     public static JerError? U16(ref Utf8JsonReader r, string member, IntRange wire, out ushort value)
     {
-        JerError? e = Integer(ref r, member, wire, ushort.MinValue, ushort.MaxValue, out long v);
+        if (r.TokenType == JsonTokenType.Number && TryParsePlainInteger(r.ValueSpan, out long v) && v >= ushort.MinValue && v <= ushort.MaxValue)
+        {
+            value = (ushort)v;
+            return null;
+        }
+
+        JerError? e = Integer(ref r, member, wire, ushort.MinValue, ushort.MaxValue, out v);
         value = (ushort)v;
         return e;
     }
 
     public static JerError? S16(ref Utf8JsonReader r, string member, IntRange wire, out short value)
     {
-        JerError? e = Integer(ref r, member, wire, short.MinValue, short.MaxValue, out long v);
+        if (r.TokenType == JsonTokenType.Number && TryParsePlainInteger(r.ValueSpan, out long v) && v >= short.MinValue && v <= short.MaxValue)
+        {
+            value = (short)v;
+            return null;
+        }
+
+        JerError? e = Integer(ref r, member, wire, short.MinValue, short.MaxValue, out v);
         value = (short)v;
         return e;
     }
 
     public static JerError? I32(ref Utf8JsonReader r, string member, IntRange wire, out int value)
     {
-        JerError? e = Integer(ref r, member, wire, int.MinValue, int.MaxValue, out long v);
+        if (r.TokenType == JsonTokenType.Number && TryParsePlainInteger(r.ValueSpan, out long v) && v >= int.MinValue && v <= int.MaxValue)
+        {
+            value = (int)v;
+            return null;
+        }
+
+        JerError? e = Integer(ref r, member, wire, int.MinValue, int.MaxValue, out v);
         value = (int)v;
         return e;
     }

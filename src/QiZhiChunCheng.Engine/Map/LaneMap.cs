@@ -29,6 +29,10 @@ public sealed class LaneMap
     private readonly double[] _polygonX;
     private readonly double[] _polygonY;
 
+    // Bounding box of each node's intersection area (minX, minY, maxX, maxY), so the off-lane fallback rejects most
+    // nodes with four comparisons before a polygon test.
+    private readonly double[] _areaBounds;
+
     // The matcher's view: one struct per segment of a drivable path (vehicle lanes, then connections), and a
     // grid of cells listing the segments that come within reach of each cell (CSR layout: _cellStart[c].._cellStart[c+1]
     // index _cellSegments). A query reads one cell: a few dozen segments at most, in an intersection.
@@ -84,6 +88,7 @@ public sealed class LaneMap
         _minHeadingSpeed = options.MinHeadingSpeedMps;
         _hintBonus = options.HintBonusM;
 
+        _areaBounds = BuildAreaBounds();
         _segments = BuildSegments(options.MarginM);
         (_cellStart, _cellSegments, _gridMinX, _gridMinY, _gridWidth, _gridHeight) = BuildGrid(_segments, options.CellSizeM);
         _inverseCell = 1 / options.CellSizeM;
@@ -311,7 +316,9 @@ public sealed class LaneMap
         for (int n = 0; n < _nodes.Length; n++)
         {
             ref readonly MapNodeInfo node = ref _nodes[n];
-            if (node.AreaCount > 0 && Contains(node.AreaStart, node.AreaCount, x, y))
+            int b = 4 * n;
+            if (node.AreaCount > 0 && x >= _areaBounds[b] && y >= _areaBounds[b + 1] && x <= _areaBounds[b + 2] && y <= _areaBounds[b + 3]
+                && Contains(node.AreaStart, node.AreaCount, x, y))
             {
                 return MapMatch.OffMap with { Status = MatchStatus.InIntersectionArea, Node = n };
             }
@@ -338,6 +345,26 @@ public sealed class LaneMap
         }
 
         return inside;
+    }
+
+    private double[] BuildAreaBounds()
+    {
+        double[] bounds = new double[4 * _nodes.Length];
+        for (int n = 0; n < _nodes.Length; n++)
+        {
+            (double minX, double minY, double maxX, double maxY) = (double.MaxValue, double.MaxValue, double.MinValue, double.MinValue);
+            for (int i = _nodes[n].AreaStart; i < _nodes[n].AreaStart + _nodes[n].AreaCount; i++)
+            {
+                minX = Math.Min(minX, _polygonX[i]);
+                minY = Math.Min(minY, _polygonY[i]);
+                maxX = Math.Max(maxX, _polygonX[i]);
+                maxY = Math.Max(maxY, _polygonY[i]);
+            }
+
+            (bounds[4 * n], bounds[(4 * n) + 1], bounds[(4 * n) + 2], bounds[(4 * n) + 3]) = (minX, minY, maxX, maxY);
+        }
+
+        return bounds;
     }
 
     private Segment[] BuildSegments(double margin)

@@ -41,4 +41,34 @@ public sealed class ZoneMapLoaderTests
         Assert.Equal(DongfengZone.Rsus(), fromFile.Rsus);
         Assert.Equal(DongfengZone.Signals(), fromFile.SignalPlans);
     }
+
+    [Fact]
+    public void Every_intersection_is_covered_by_at_least_two_RSUs()
+    {
+        ZoneMap zone = ZoneFixture.Zone;
+        Assert.True(zone.Rsus.Count >= 6);
+        foreach (MapNode node in zone.Map!.Nodes)
+        {
+            if (node.Id.Id is 1 or 2 or 3)
+            {
+                int covering = zone.Rsus.Count(r => Inside(r.Coverage.AsSpan(), node.RefPos));
+                Assert.True(covering >= 2, $"node {node.Id.Id} is covered by {covering} RSUs");
+            }
+        }
+    }
+
+    private static bool Inside(ReadOnlySpan<Position3D> ring, Position3D p)
+    {
+        bool inside = false;
+        for (int i = 0, j = ring.Length - 1; i < ring.Length; j = i++)
+        {
+            if ((ring[i].Lat > p.Lat) != (ring[j].Lat > p.Lat)
+                && p.Long < ((double)(ring[j].Long - ring[i].Long) * (p.Lat - ring[i].Lat) / (ring[j].Lat - ring[i].Lat)) + ring[i].Long)
+            {
+                inside = !inside;
+            }
+        }
+
+        return inside;
+    }
 }

@@ -12,12 +12,15 @@ using QiZhiChunCheng.Cloud.Workers;
 using QiZhiChunCheng.Core.Events;
 using QiZhiChunCheng.Engine;
 using QiZhiChunCheng.Mqtt;
+using QiZhiChunCheng.NetTopologySuite;
 
 namespace QiZhiChunCheng.Cloud;
 
 /// <summary>Configuration of the cloud tier; the defaults are the embedded ones of ARCHITECTURE.md.</summary>
 public sealed record CloudOptions
 {
+    private EngineOptions? _engine;
+
     /// <summary>Where the embedded broker listens (port 0: a free port).</summary>
     public MqttEndpoint Mqtt { get; init; } = new("127.0.0.1", MqttEndpoint.DefaultPort);
 
@@ -34,7 +37,15 @@ public sealed record CloudOptions
 
     public string? ZonePrefix { get; init; }
 
-    public EngineOptions Engine { get; init; } = new();
+    /// <summary>
+    /// The engine's options. The default runs on the embedded default zone's lane map
+    /// (scenarios/maps/qizhi-dongfeng.json), loaded on first use.
+    /// </summary>
+    public EngineOptions Engine
+    {
+        get => _engine ??= new EngineOptions { Map = ZoneMapLoader.Default.RequireLaneMap() };
+        init => _engine = value;
+    }
 
     /// <summary>More event sinks besides the store (the demo's console printer, test probes).</summary>
     public IReadOnlyList<IEventSink> ExtraSinks { get; init; } = [];

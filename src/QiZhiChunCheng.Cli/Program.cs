@@ -4,4 +4,5 @@ using QiZhiChunCheng.Cli.Commands;
 // qzcc: the one composition root of QiZhiChunCheng. Each command lives in Commands/.
 RootCommand root = new("qzcc: the QiZhiChunCheng V2X roadside data platform of the Qizhi Chuncheng demonstration zone");
 root.Subcommands.Add(DemoCommand.Create());
+root.Subcommands.Add(MapCommand.Create());
 return await root.Parse(args).InvokeAsync();

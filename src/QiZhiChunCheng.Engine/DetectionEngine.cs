@@ -3,7 +3,7 @@ using QiZhiChunCheng.Core.Messages;
 using QiZhiChunCheng.Core.Time;
 using QiZhiChunCheng.Core.Validation;
 using QiZhiChunCheng.Engine.Detectors;
-using QiZhiChunCheng.Engine.Roads;
+using QiZhiChunCheng.Engine.Map;
 
 namespace QiZhiChunCheng.Engine;
 
@@ -12,7 +12,12 @@ public sealed record EngineOptions
 {
     public SlwOptions Slw { get; init; } = new();
 
-    public SpeedLimitZones SpeedLimits { get; init; } = SpeedLimitZones.QizhiDefault;
+    /// <summary>
+    /// The zone's compiled lane map (limits, phases, stop lines per lane). The default is an empty map, on which
+    /// lane-based detectors raise nothing: composition roots load the zone (the NetTopologySuite adapter's
+    /// <c>ZoneMapLoader.Default</c>) and set it here.
+    /// </summary>
+    public LaneMap Map { get; init; } = LaneMap.Empty;
 }
 
 /// <summary>What the engine has seen, for the summary and /metrics.</summary>
@@ -39,7 +44,7 @@ public sealed class DetectionEngine
     public DetectionEngine(EngineOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _slw = new SpeedLimitWarning(options.Slw, options.SpeedLimits);
+        _slw = new SpeedLimitWarning(options.Slw, options.Map);
     }
 
     public EngineCounters Counters { get; } = new();

@@ -91,6 +91,10 @@ public sealed class PipelineTests : IAsyncLifetime
         Assert.NotNull(await _probe.Seen.WaitAsync(Patience, ct));
         await _cloud.StopAsync(); // drains the bus, so the dead letter log has everything
         Assert.Equal(5, _cloud.Metrics.RejectedTotal);
+
+        // Rejections are counted at ingest, but the letters reach the log through the bus's dead letter topic,
+        // behind the 14 MB base64 line of the oversized one: the SLW onset can be seen first.
+        Assert.True(SpinWait.SpinUntil(() => _cloud.DeadLetters.Recent.Count >= 5, Patience), "the dead letters reach the log");
         Assert.Equal(26, _cloud.Metrics.Accepted(MessageType.Bsm));
         IReadOnlyList<Ingest.DeadLetter> letters = _cloud.DeadLetters.Recent;
         Assert.Equal(5, letters.Count);

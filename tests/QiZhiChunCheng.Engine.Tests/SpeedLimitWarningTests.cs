@@ -6,7 +6,8 @@ namespace QiZhiChunCheng.Engine.Tests;
 
 public sealed class SpeedLimitWarningTests
 {
-    // A point on the Dongfeng Street centre line (limit 60 km/h) and one in a field south of it.
+    // A point on Dongfeng Street (limit 60 km/h), 2.4 m right of the centre line in the north-east-bound inner
+    // lane, and one in a field south of it.
     private static readonly Position3D OnDongfeng = Position3D.FromDegrees(43.846175, 125.22180);
     private static readonly Position3D OffRoad = Position3D.FromDegrees(43.8400, 125.2300);
     private static readonly long Start = new DateTimeOffset(2026, 11, 28, 8, 0, 57, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
@@ -50,7 +51,7 @@ public sealed class SpeedLimitWarningTests
     [Fact]
     public void Slowing_down_clears_the_event_with_the_same_id()
     {
-        DetectionEngine engine = new(new EngineOptions());
+        DetectionEngine engine = new(ZoneFixture.Options);
         List<V2xEvent> events = [];
         Feed(engine, events, kmh: 72, fromMs: 0, toMs: 2000);
         Feed(engine, events, kmh: 50, fromMs: 2000, toMs: 2500);
@@ -76,7 +77,7 @@ public sealed class SpeedLimitWarningTests
         // Start is 08:00:57; the run crosses 08:01:00, where secMark wraps from 59900 to 0.
         // The envelope's generation time is off by up to 20 s (a slow replay), yet the events are the same.
         List<V2xEvent> onTime = Drive(kmh: 72, seconds: 6);
-        DetectionEngine engine = new(new EngineOptions());
+        DetectionEngine engine = new(ZoneFixture.Options);
         List<V2xEvent> late = [];
         for (int ms = 0; ms <= 6000; ms += 100)
         {
@@ -89,7 +90,7 @@ public sealed class SpeedLimitWarningTests
     [Fact]
     public void Two_vehicles_are_judged_separately()
     {
-        DetectionEngine engine = new(new EngineOptions());
+        DetectionEngine engine = new(ZoneFixture.Options);
         List<V2xEvent> events = [];
         for (int ms = 0; ms <= 2000; ms += 100)
         {
@@ -102,7 +103,7 @@ public sealed class SpeedLimitWarningTests
 
     private static List<V2xEvent> Drive(double kmh, double seconds, Position3D? position = null)
     {
-        DetectionEngine engine = new(new EngineOptions());
+        DetectionEngine engine = new(ZoneFixture.Options);
         List<V2xEvent> events = [];
         Feed(engine, events, kmh, 0, (long)(seconds * 1000), position);
         return events;

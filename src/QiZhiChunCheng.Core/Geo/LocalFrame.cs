@@ -56,8 +56,30 @@ public sealed class LocalFrame
         return (east, north, up);
     }
 
-    /// <summary>Local east and north (metres, at the origin's height) back to WGS-84 degrees.</summary>
+    /// <summary>
+    /// Local east and north (metres) back to WGS-84 degrees: the exact inverse of <see cref="ToLocal"/>, to well under
+    /// a millimetre at 20 km. <see cref="ToLocal"/> projects a point at the origin's height onto the tangent plane; a
+    /// point of the plane lies above that surface by about d^2 / 2R (31 m at 20 km), so simply dropping it would land
+    /// 10 cm off at 20 km. Three corrections in the plane remove that. About four times the cost of ToLocal.
+    /// </summary>
     public (double LatDeg, double LonDeg) ToWgs84(double eastM, double northM)
+    {
+        double east = eastM;
+        double north = northM;
+        (double lat, double lon) = PlaneToWgs84(east, north);
+        for (int i = 0; i < 3; i++)
+        {
+            (double e, double n) = ToLocal(lat, lon);
+            east += eastM - e;
+            north += northM - n;
+            (lat, lon) = PlaneToWgs84(east, north);
+        }
+
+        return (lat, lon);
+    }
+
+    // The WGS-84 position straight below (along the ellipsoid normal) a point of the tangent plane.
+    private (double LatDeg, double LonDeg) PlaneToWgs84(double eastM, double northM)
     {
         double dx = (-_sinLon * eastM) - (_sinLat * _cosLon * northM);
         double dy = (_cosLon * eastM) - (_sinLat * _sinLon * northM);

@@ -1,7 +1,7 @@
 using System.Globalization;
 using QiZhiChunCheng.Core.Events;
 using QiZhiChunCheng.Core.Messages;
-using QiZhiChunCheng.Engine.Roads;
+using QiZhiChunCheng.Engine.Map;
 
 namespace QiZhiChunCheng.Engine.Detectors;
 
@@ -19,22 +19,25 @@ public sealed record SlwOptions
 }
 
 /// <summary>
-/// SLW, speed limit warning: a vehicle above its road's limit plus the tolerance for more than the minimum
+/// SLW, speed limit warning: a vehicle above its lane's limit plus the tolerance for more than the minimum
 /// duration raises one onset; it is updated at most every <see cref="SlwOptions.UpdateIntervalMs"/> and cleared
 /// when the vehicle is back at or under the limit plus tolerance. Works on event time only, so replays at any
 /// speed give the same events. The id is <c>SLW-{vehicle}-{onset event time}</c>, stable over the event's life.
+/// The limit is the <c>vehicleMaxSpeed</c> of the lane the BSM matches on the <see cref="LaneMap"/> (inside an
+/// intersection, of the connection being driven), with the vehicle's previous match as the hint. Off the map there
+/// is no limit and an active event clears; inside an intersection's area but on no connection the state holds.
 /// Not thread-safe: one instance per partition. Allocates only when it emits an event or meets a new vehicle.
 /// </summary>
 public sealed class SpeedLimitWarning
 {
     private readonly SlwOptions _options;
-    private readonly SpeedLimitZones _limits;
+    private readonly LaneMap _map;
     private readonly Dictionary<OctetId8, State> _states = [];
 
-    public SpeedLimitWarning(SlwOptions options, SpeedLimitZones limits)
+    public SpeedLimitWarning(SlwOptions options, LaneMap map)
     {
         _options = options;
-        _limits = limits;
+        _map = map;
     }
 
     public int TrackedVehicles => _states.Count;
@@ -49,10 +52,19 @@ public sealed class SpeedLimitWarning
         }
 
         state.LastTimeUtcMs = eventTimeUtcMs;
-        bool over = false;
-        RoadSpeedLimit? road = null;
-        if (bsm.SpeedAvailable && _limits.TryGetLimit(bsm.Pos.LatitudeDeg, bsm.Pos.LongitudeDeg, out road))
+        double speed = bsm.SpeedAvailable ? bsm.SpeedMps : double.NaN;
+        MapMatch match = _map.MatchWgs84(bsm.Pos.LatitudeDeg, bsm.Pos.LongitudeDeg, bsm.HeadingDeg, speed, state.LastMatch);
+        state.LastMatch = match;
+        if (match.Status == MatchStatus.InIntersectionArea)
         {
+            return; // in the junction but on no known path: no limit to judge by, and no reason to end an event
+        }
+
+        bool over = false;
+        Where road = default;
+        if (bsm.SpeedAvailable && match.HasLane && !double.IsNaN(match.SpeedLimitMps))
+        {
+            road = new Where(match.Connection >= 0 ? _map.NodeName(match.Node) : _map.LinkName(match.Link), match.SpeedLimitMps);
             over = bsm.SpeedMps > road.LimitMps * (1 + _options.Tolerance);
         }
 
@@ -70,12 +82,12 @@ public sealed class SpeedLimitWarning
             {
                 state.ActiveId = string.Create(CultureInfo.InvariantCulture, $"SLW-{bsm.Id}-{state.OverSinceUtcMs}");
                 state.LastEmitUtcMs = eventTimeUtcMs;
-                output.Add(Create(state.ActiveId, EventPhase.Onset, bsm, road!, eventTimeUtcMs, overMs, state.MaxSpeedMps, traceId));
+                output.Add(Create(state.ActiveId, EventPhase.Onset, bsm, road, eventTimeUtcMs, overMs, state.MaxSpeedMps, traceId));
             }
             else if (state.ActiveId is not null && eventTimeUtcMs - state.LastEmitUtcMs >= _options.UpdateIntervalMs)
             {
                 state.LastEmitUtcMs = eventTimeUtcMs;
-                output.Add(Create(state.ActiveId, EventPhase.Update, bsm, road!, eventTimeUtcMs, overMs, state.MaxSpeedMps, traceId));
+                output.Add(Create(state.ActiveId, EventPhase.Update, bsm, road, eventTimeUtcMs, overMs, state.MaxSpeedMps, traceId));
             }
 
             state.LastRoad = road;
@@ -84,7 +96,7 @@ public sealed class SpeedLimitWarning
         {
             if (state.ActiveId is not null)
             {
-                output.Add(Create(state.ActiveId, EventPhase.Clear, bsm, road ?? state.LastRoad!, eventTimeUtcMs, eventTimeUtcMs - state.OverSinceUtcMs, state.MaxSpeedMps, traceId));
+                output.Add(Create(state.ActiveId, EventPhase.Clear, bsm, road.Name is null ? state.LastRoad : road, eventTimeUtcMs, eventTimeUtcMs - state.OverSinceUtcMs, state.MaxSpeedMps, traceId));
             }
 
             state.OverSinceUtcMs = 0;
@@ -92,7 +104,7 @@ public sealed class SpeedLimitWarning
         }
     }
 
-    private static V2xEvent Create(string id, EventPhase phase, in Bsm bsm, RoadSpeedLimit road, long eventTimeUtcMs, long overMs, double maxSpeedMps, string? traceId)
+    private static V2xEvent Create(string id, EventPhase phase, in Bsm bsm, Where road, long eventTimeUtcMs, long overMs, double maxSpeedMps, string? traceId)
     {
         double excess = (bsm.SpeedMps / road.LimitMps) - 1;
         return new V2xEvent
@@ -125,6 +137,10 @@ public sealed class SpeedLimitWarning
         public long LastEmitUtcMs;
         public double MaxSpeedMps;
         public string? ActiveId;
-        public RoadSpeedLimit? LastRoad;
+        public Where LastRoad;
+        public MapMatch LastMatch;
     }
+
+    /// <summary>The name of the link (or intersection) and the limit that applied; names come from the map, not allocated here.</summary>
+    private readonly record struct Where(string Name, double LimitMps);
 }

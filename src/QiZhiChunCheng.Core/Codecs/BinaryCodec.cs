@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using QiZhiChunCheng.Core.Codecs.Binary;
 using QiZhiChunCheng.Core.Messages;
 using QiZhiChunCheng.Core.Validation;
@@ -29,6 +30,7 @@ namespace QiZhiChunCheng.Core.Codecs;
 /// <see cref="MessageValidator"/>.
 /// </para>
 /// </remarks>
+[SkipLocalsInit]
 public static class BinaryCodec
 {
     /// <summary>The magic first byte of every frame.</summary>

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using QiZhiChunCheng.Core.Messages;
 
 namespace QiZhiChunCheng.Core.Codecs.Binary;
@@ -8,6 +9,7 @@ namespace QiZhiChunCheng.Core.Codecs.Binary;
 /// <see cref="FrameReader.Failed"/> once at the end. The BSM path allocates nothing; the others allocate only
 /// the message they return (each array after checking the remaining input can fill it).
 /// </summary>
+[SkipLocalsInit]
 internal static class BodyReader
 {
     private delegate T ElementReader<T>(ref FrameReader r);

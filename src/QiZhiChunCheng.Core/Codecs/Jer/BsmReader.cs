@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using QiZhiChunCheng.Core.Messages;
 using QiZhiChunCheng.Core.Validation;
@@ -11,6 +12,7 @@ namespace QiZhiChunCheng.Core.Codecs.Jer;
 /// come in any order; crumbs written as <c>position-LatLon</c> are turned into offsets once <c>pos</c> is known.
 /// Thread-safe (no state).
 /// </summary>
+[SkipLocalsInit]
 internal static class BsmReader
 {
     private const int MsgCnt = 0, Id = 1, SecMark = 2, Pos = 3, PosAccuracy = 4, PosConfidence = 5, Transmission = 6,

@@ -12,6 +12,10 @@ public readonly record struct Bsm
 {
     public const ushort SpeedUnavailable = 8191;
 
+    // Explicit so that the decoders can fill the extensions in place (see InitSafetyExt).
+    private readonly VehicleSafetyExtensions? _safetyExt;
+    private readonly VehicleEmergencyExtensions? _emergencyExt;
+
     /// <summary>MsgCount, 0..127.</summary>
     public byte MsgCnt { get; init; }
 
@@ -46,15 +50,32 @@ public readonly record struct Bsm
 
     public VehicleClassification VehicleClass { get; init; }
 
-    public VehicleSafetyExtensions? SafetyExt { get; init; }
+    public VehicleSafetyExtensions? SafetyExt { get => _safetyExt; init => _safetyExt = value; }
 
-    public VehicleEmergencyExtensions? EmergencyExt { get; init; }
+    public VehicleEmergencyExtensions? EmergencyExt { get => _emergencyExt; init => _emergencyExt = value; }
 
     public double SpeedMps => Speed * 0.02;
 
     public double HeadingDeg => Heading * 0.0125;
 
     public bool SpeedAvailable => Speed != SpeedUnavailable;
+
+    /// <summary>
+    /// For the decoders only: makes <paramref name="bsm"/>'s safety extension present with every member absent
+    /// and returns its storage, so that the path history is written once, in place, instead of being copied
+    /// through the temporaries of init-only construction (each copy moves the whole inline path history).
+    /// The caller owns <paramref name="bsm"/> and has not published it yet.
+    /// </summary>
+    internal static ref VehicleSafetyExtensions InitSafetyExt(ref Bsm bsm)
+    {
+        ref VehicleSafetyExtensions? slot = ref Unsafe.AsRef(in bsm._safetyExt);
+        slot = default(VehicleSafetyExtensions);
+        return ref Unsafe.AsRef(in Nullable.GetValueRefOrDefaultRef(in slot));
+    }
+
+    /// <summary>For the decoders only: sets the emergency extension of a BSM they have not published yet.</summary>
+    internal static void SetEmergencyExt(ref Bsm bsm, in VehicleEmergencyExtensions? value) =>
+        Unsafe.AsRef(in bsm._emergencyExt) = value;
 }
 
 /// <summary>BrakeSystemStatus; every member optional.</summary>
@@ -173,13 +194,38 @@ public enum ExteriorLights : ushort
 /// <summary>VehicleSafetyExtensions; every member optional.</summary>
 public readonly record struct VehicleSafetyExtensions
 {
-    public VehicleEventFlags? Events { get; init; }
+    // Explicit so that the decoders can fill an extension in place (see InitPathHistory).
+    private readonly VehicleEventFlags? _events;
+    private readonly PathHistory? _pathHistory;
+    private readonly PathPrediction? _pathPrediction;
+    private readonly ExteriorLights? _lights;
 
-    public PathHistory? PathHistory { get; init; }
+    public VehicleEventFlags? Events { get => _events; init => _events = value; }
 
-    public PathPrediction? PathPrediction { get; init; }
+    public PathHistory? PathHistory { get => _pathHistory; init => _pathHistory = value; }
 
-    public ExteriorLights? Lights { get; init; }
+    public PathPrediction? PathPrediction { get => _pathPrediction; init => _pathPrediction = value; }
+
+    public ExteriorLights? Lights { get => _lights; init => _lights = value; }
+
+    /// <summary>
+    /// For the decoders only: makes the path history of an extension they are building present and empty and
+    /// returns its storage for <see cref="Messages.PathHistory.Fill"/>.
+    /// </summary>
+    internal static ref PathHistory InitPathHistory(ref VehicleSafetyExtensions ext)
+    {
+        ref PathHistory? slot = ref Unsafe.AsRef(in ext._pathHistory);
+        slot = default(PathHistory);
+        return ref Unsafe.AsRef(in Nullable.GetValueRefOrDefaultRef(in slot));
+    }
+
+    /// <summary>For the decoders only: sets the small members of an extension they are building, leaving the path history.</summary>
+    internal static void SetMembers(ref VehicleSafetyExtensions ext, VehicleEventFlags? events, PathPrediction? pathPrediction, ExteriorLights? lights)
+    {
+        Unsafe.AsRef(in ext._events) = events;
+        Unsafe.AsRef(in ext._pathPrediction) = pathPrediction;
+        Unsafe.AsRef(in ext._lights) = lights;
+    }
 }
 
 /// <summary>PathPrediction: radiusOfCurve (10 cm, -32767..32767; 32767 straight), confidence (0.5 %, 0..200).</summary>
@@ -189,7 +235,67 @@ public readonly record struct PathPrediction(short RadiusOfCurve, byte Confidenc
 /// One PathHistoryPoint: <c>llvOffset</c> as latitude and longitude offsets (1e-7 deg) from the BSM position,
 /// <c>timeOffset</c> (10 ms, 1..65535) into the past, and optional speed and heading.
 /// </summary>
-public readonly record struct PathHistoryPoint(int LatOffset, int LonOffset, ushort TimeOffset, ushort? Speed = null, ushort? Heading = null);
+/// <remarks>
+/// 16 bytes: the optional speed and heading are stored as plain values plus a presence byte rather than as two
+/// <see cref="Nullable{T}"/> (which would make a point 20 bytes), because the path history holds 23 points
+/// inline and every copy of a BSM copies them all. A sentinel value would not do: any ushort is a value the
+/// codecs must keep so that the validator can name it.
+/// </remarks>
+public readonly record struct PathHistoryPoint
+{
+    private const byte HasSpeed = 1, HasHeading = 2;
+
+    private readonly ushort _speed;
+    private readonly ushort _heading;
+    private readonly byte _present;
+
+    public PathHistoryPoint(int latOffset, int lonOffset, ushort timeOffset, ushort? speed = null, ushort? heading = null)
+    {
+        LatOffset = latOffset;
+        LonOffset = lonOffset;
+        TimeOffset = timeOffset;
+        _speed = speed.GetValueOrDefault();
+        _heading = heading.GetValueOrDefault();
+        _present = (byte)((speed.HasValue ? HasSpeed : 0) | (heading.HasValue ? HasHeading : 0));
+    }
+
+    public int LatOffset { get; init; }
+
+    public int LonOffset { get; init; }
+
+    public ushort TimeOffset { get; init; }
+
+    /// <summary>Speed, 0.02 m/s, or null when absent.</summary>
+    public ushort? Speed
+    {
+        get => (_present & HasSpeed) != 0 ? _speed : null;
+        init
+        {
+            _speed = value.GetValueOrDefault();
+            _present = (byte)(value.HasValue ? _present | HasSpeed : _present & ~HasSpeed);
+        }
+    }
+
+    /// <summary>Heading, 0.0125 deg, or null when absent.</summary>
+    public ushort? Heading
+    {
+        get => (_present & HasHeading) != 0 ? _heading : null;
+        init
+        {
+            _heading = value.GetValueOrDefault();
+            _present = (byte)(value.HasValue ? _present | HasHeading : _present & ~HasHeading);
+        }
+    }
+
+    public void Deconstruct(out int latOffset, out int lonOffset, out ushort timeOffset, out ushort? speed, out ushort? heading)
+    {
+        latOffset = LatOffset;
+        lonOffset = LonOffset;
+        timeOffset = TimeOffset;
+        speed = Speed;
+        heading = Heading;
+    }
+}
 
 /// <summary>PathHistory: up to 23 crumbs, stored inline so the BSM stays a reference-free value.</summary>
 public readonly struct PathHistory : IEquatable<PathHistory>
@@ -197,6 +303,7 @@ public readonly struct PathHistory : IEquatable<PathHistory>
     public const int MaxPoints = 23;
 
     private readonly PathHistoryPoints _points;
+    private readonly int _count;
 
     public PathHistory(ReadOnlySpan<PathHistoryPoint> crumbData)
     {
@@ -207,13 +314,23 @@ public readonly struct PathHistory : IEquatable<PathHistory>
 
         Span<PathHistoryPoint> target = _points;
         crumbData.CopyTo(target);
-        Count = crumbData.Length;
+        _count = crumbData.Length;
     }
 
-    public int Count { get; }
+    public int Count => _count;
 
     [UnscopedRef]
     public ReadOnlySpan<PathHistoryPoint> CrumbData => ((ReadOnlySpan<PathHistoryPoint>)_points)[..Count];
+
+    /// <summary>
+    /// For the decoders only: sets the count of a path history they are building (0..<see cref="MaxPoints"/>,
+    /// checked by the caller) and returns its first <paramref name="count"/> points to write in place.
+    /// </summary>
+    internal static Span<PathHistoryPoint> Fill(ref PathHistory history, int count)
+    {
+        Unsafe.AsRef(in history._count) = count;
+        return ((Span<PathHistoryPoint>)Unsafe.AsRef(in history._points))[..count];
+    }
 
     public bool Equals(PathHistory other) => CrumbData.SequenceEqual(other.CrumbData);
 

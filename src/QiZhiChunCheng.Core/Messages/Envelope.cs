@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -152,12 +153,13 @@ public readonly record struct Envelope
 /// </summary>
 public readonly struct V2xMessage
 {
+    private readonly Envelope _envelope;
     private readonly Bsm _bsm;
     private readonly object? _body;
 
     public V2xMessage(in Envelope envelope, in Bsm bsm)
     {
-        Envelope = envelope with { Type = MessageType.Bsm };
+        _envelope = envelope with { Type = MessageType.Bsm };
         _bsm = bsm;
         _body = null;
     }
@@ -185,14 +187,25 @@ public readonly struct V2xMessage
     private V2xMessage(in Envelope envelope, object body)
     {
         ArgumentNullException.ThrowIfNull(body);
-        Envelope = envelope;
+        _envelope = envelope;
         _bsm = default;
         _body = body;
     }
 
-    public Envelope Envelope { get; }
+    public Envelope Envelope => _envelope;
 
     public MessageType Type => Envelope.Type;
+
+    /// <summary>
+    /// For the decoders only: makes <paramref name="message"/> a BSM message with a default body and returns the
+    /// body's storage, so that a decoder writes the half-kilobyte BSM once instead of copying it in.
+    /// </summary>
+    internal static ref Bsm InitBsm(ref V2xMessage message, in Envelope envelope)
+    {
+        message = default;
+        Unsafe.AsRef(in message._envelope) = envelope with { Type = MessageType.Bsm };
+        return ref Unsafe.AsRef(in message._bsm);
+    }
 
     [UnscopedRef]
     public ref readonly Bsm Bsm

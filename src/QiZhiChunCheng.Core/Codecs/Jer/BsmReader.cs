@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using QiZhiChunCheng.Core.Messages;
 using QiZhiChunCheng.Core.Validation;
@@ -11,6 +12,7 @@ namespace QiZhiChunCheng.Core.Codecs.Jer;
 /// come in any order; crumbs written as <c>position-LatLon</c> are turned into offsets once <c>pos</c> is known.
 /// Thread-safe (no state).
 /// </summary>
+[SkipLocalsInit]
 internal static class BsmReader
 {
     private const int MsgCnt = 0, Id = 1, SecMark = 2, Pos = 3, PosAccuracy = 4, PosConfidence = 5, Transmission = 6,
@@ -132,30 +134,14 @@ internal static class BsmReader
             return missing;
         }
 
-        VehicleSafetyExtensions? safetyExt = null;
-        if (safety.Present)
+        if (safety.HasPathHistory && PlaceCrumbs(crumbs[..safety.CrumbCount], safety.AbsoluteCrumbs, pos) is { } placeError)
         {
-            PathHistory? pathHistory = null;
-            if (safety.HasPathHistory)
-            {
-                Span<PathHistoryPoint> points = crumbs[..safety.CrumbCount];
-                if (PlaceCrumbs(points, safety.AbsoluteCrumbs, pos) is { } placeError)
-                {
-                    return placeError;
-                }
-
-                pathHistory = new PathHistory(points);
-            }
-
-            safetyExt = new VehicleSafetyExtensions
-            {
-                Events = safety.Events,
-                PathHistory = pathHistory,
-                PathPrediction = safety.Prediction,
-                Lights = safety.Lights,
-            };
+            return placeError;
         }
 
+        // The head from one initializer, then the safety extension written in place: the path history is
+        // copied once, from the stack buffer into bsm, instead of through the temporaries of init-only
+        // construction (each of which would move the whole inline path history).
         bsm = new Bsm
         {
             MsgCnt = msgCnt,
@@ -172,9 +158,19 @@ internal static class BsmReader
             Brakes = brakes,
             Size = size,
             VehicleClass = vehicleClass,
-            SafetyExt = safetyExt,
             EmergencyExt = emergencyExt,
         };
+        if (safety.Present)
+        {
+            ref VehicleSafetyExtensions ext = ref Bsm.InitSafetyExt(ref bsm);
+            if (safety.HasPathHistory)
+            {
+                crumbs[..safety.CrumbCount].CopyTo(PathHistory.Fill(ref VehicleSafetyExtensions.InitPathHistory(ref ext), safety.CrumbCount));
+            }
+
+            VehicleSafetyExtensions.SetMembers(ref ext, safety.Events, safety.Prediction, safety.Lights);
+        }
+
         return null;
     }
 

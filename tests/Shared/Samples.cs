@@ -10,6 +10,18 @@ public static class Samples
 {
     public static readonly DateTimeOffset Noon = new(2026, 11, 28, 4, 0, 41, 200, TimeSpan.Zero);
 
+    /// <summary>The BSM of V2X-REFERENCE section 6 exactly as printed there: the standard's plain example.</summary>
+    public const string ReferenceBsmJson = """
+        {"msgCnt": 17, "id": "51415A4343303031", "secMark": 41200,
+         "pos": {"lat": 438471000, "long": 1252241000, "elevation": 2150},
+         "transmission": "forwardGears", "speed": 675, "heading": 4880,
+         "accelSet": {"long": -450, "lat": 0, "vert": 0, "yaw": 0},
+         "brakes": {"brakePadel": "on"},
+         "size": {"width": 185, "length": 498, "height": 30},
+         "vehicleClass": {"classification": 10},
+         "safetyExt": {"events": {"value": "0100", "length": 13}}}
+        """;
+
     public static Envelope Envelope(MessageType type, string source = "RSU-DF-01", SourceKind kind = SourceKind.Rsu) => new()
     {
         SourceKind = kind,

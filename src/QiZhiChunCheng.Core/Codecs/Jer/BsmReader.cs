@@ -355,7 +355,7 @@ internal static class BsmReader
             {
                 if (count == crumbs.Length)
                 {
-                    return TooManyCrumbs(ref r, count).In("pathHistory");
+                    return JerReader.TooManyItems(ref r, count, "crumbData", "points", V2xRanges.PathHistoryPoints).In("pathHistory");
                 }
 
                 if (ReadCrumb(ref r, out crumbs[count], out bool absolute) is { } e)
@@ -369,23 +369,6 @@ internal static class BsmReader
         }
 
         return PathHistoryMembers.Require(seen, 1)?.In("pathHistory");
-    }
-
-    // The model holds 23 crumbs inline; count the rest only to say how many there were.
-    private static JerError TooManyCrumbs(ref Utf8JsonReader r, int read)
-    {
-        int total = read;
-        do
-        {
-            r.Skip();
-            total++;
-        }
-        while (r.Read() && r.TokenType != JsonTokenType.EndArray);
-
-        return new JerError(
-            RejectionKind.OutOfRange,
-            "crumbData",
-            total.ToString(CultureInfo.InvariantCulture) + " points is outside " + V2xRanges.PathHistoryPoints);
     }
 
     private static JerError? ReadCrumb(ref Utf8JsonReader r, out PathHistoryPoint point, out bool absolute)

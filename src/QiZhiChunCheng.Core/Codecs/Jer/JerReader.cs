@@ -15,6 +15,26 @@ namespace QiZhiChunCheng.Core.Codecs.Jer;
 /// </summary>
 internal static partial class JerReader
 {
+    /// <summary>
+    /// A list longer than the model can hold (it is inline or bounded): skips the rest of the array only to
+    /// count it, so the reason says how many there were. The reader must be on the first element past the limit.
+    /// </summary>
+    public static JerError TooManyItems(ref Utf8JsonReader r, int read, string field, string noun, IntRange allowed)
+    {
+        int total = read;
+        do
+        {
+            r.Skip();
+            total++;
+        }
+        while (r.Read() && r.TokenType != JsonTokenType.EndArray);
+
+        return new JerError(
+            RejectionKind.OutOfRange,
+            field,
+            total.ToString(CultureInfo.InvariantCulture) + " " + noun + " is outside " + allowed);
+    }
+
     /// <summary>Strict JSON (no comments, no trailing commas) with the serializer's default depth limit.</summary>
     public static readonly JsonReaderOptions Options = new() { MaxDepth = 64 };
 

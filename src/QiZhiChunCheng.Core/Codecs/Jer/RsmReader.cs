@@ -103,7 +103,7 @@ internal static class RsmReader
         {
             if (count == participants.Length)
             {
-                return TooMany(ref r, count);
+                return JerReader.TooManyItems(ref r, count, "participants", "participants", V2xRanges.RsmParticipants);
             }
 
             if (ReadParticipant(ref r, out participants[count], out offsets[count]) is { } e)
@@ -115,22 +115,6 @@ internal static class RsmReader
         }
 
         return null;
-    }
-
-    private static JerError TooMany(ref Utf8JsonReader r, int read)
-    {
-        int total = read;
-        do
-        {
-            r.Skip();
-            total++;
-        }
-        while (r.Read() && r.TokenType != JsonTokenType.EndArray);
-
-        return new JerError(
-            RejectionKind.OutOfRange,
-            "participants",
-            total.ToString(CultureInfo.InvariantCulture) + " participants is outside " + V2xRanges.RsmParticipants);
     }
 
     // Pos is left default here; the caller places the offset against refPos.

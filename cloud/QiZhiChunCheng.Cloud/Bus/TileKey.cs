@@ -4,14 +4,23 @@ namespace QiZhiChunCheng.Cloud.Bus;
 
 /// <summary>
 /// The bus key: the spatial tile of a message, so neighbours land on one worker. A tile is 0.005 deg of latitude by
-/// 0.005 deg of longitude (about 555 m by 400 m in Changchun). Worked example: 43.8471 N 125.2241 E is tile
-/// (lat index 8769, lon index 25044), key <c>(8769 &lt;&lt; 32) | 25044</c>. Messages without a position
-/// (SPAT) are keyed by their intersection id with the top bit set. Pure functions, allocation-free.
+/// 0.005 deg of longitude (about 555 m by 400 m in Changchun). Worked example: 43.8471 N 125.2241 E is in tile
+/// row floor(43.8471 / 0.005) = 8769 and column floor(125.2241 / 0.005) = 25044; shifted to be non-negative
+/// (+18000, +36000) the key is <c>(26769 &lt;&lt; 32) | 61044</c>. Messages without a position (SPAT) are keyed
+/// by their intersection id with the top bit set.
+/// <para>
+/// BSMs are keyed by vehicle, not by tile (bit 62 set): a vehicle that crosses a tile edge would otherwise move
+/// to another partition mid-event, and its per-vehicle state (SLW's one-second timer, an active event) would be
+/// split between two engines, so the events would depend on the number of partitions. Tile keys for BSMs come
+/// back with the halo copies and tile ownership of the pipeline, which hand a vehicle's state over at the edge.
+/// </para>
+/// Pure functions, allocation-free.
 /// </summary>
 public static class TileKey
 {
     public const double TileDeg = 0.005;
     private const ulong NoPositionFlag = 1UL << 63;
+    private const ulong VehicleFlag = 1UL << 62;
 
     public static ulong ForPosition(int lat1e7, int long1e7)
     {
@@ -20,9 +29,12 @@ public static class TileKey
         return ((ulong)latIndex << 32) | (uint)lonIndex;
     }
 
+    /// <summary>The key of a vehicle's own stream: its 8-octet id in the low 62 bits, bit 62 set.</summary>
+    public static ulong ForVehicle(OctetId8 id) => VehicleFlag | (id.Value & (VehicleFlag - 1));
+
     public static ulong For(in V2xMessage message) => message.Type switch
     {
-        MessageType.Bsm => ForPosition(message.Bsm.Pos.Lat, message.Bsm.Pos.Long),
+        MessageType.Bsm => ForVehicle(message.Bsm.Id),
         MessageType.Rsm => ForPosition(message.Rsm.RefPos.Lat, message.Rsm.RefPos.Long),
         MessageType.Rsi => ForPosition(message.Rsi.RefPos.Lat, message.Rsi.RefPos.Long),
         MessageType.Map => message.Map.Nodes.Count > 0 ? ForPosition(message.Map.Nodes[0].RefPos.Lat, message.Map.Nodes[0].RefPos.Long) : NoPositionFlag,

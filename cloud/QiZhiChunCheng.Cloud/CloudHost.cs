@@ -88,6 +88,9 @@ public sealed class CloudHost : IAsyncDisposable
 
     public IReadOnlyList<PartitionWorker> Workers { get; private set; } = [];
 
+    /// <summary>The lane map in use, updated by MAP messages from the field.</summary>
+    public ZoneMapState ZoneMap { get; private set; } = null!;
+
     public static async Task<CloudHost> StartAsync(CloudOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -125,10 +128,11 @@ public sealed class CloudHost : IAsyncDisposable
         }, CancellationToken.None));
 
         IEventSink[] sinks = [Store, .. _options.ExtraSinks];
+        ZoneMap = new ZoneMapState(_options.Engine.Map, ZoneMapLoader.Default.SignalPlans, loggers.CreateLogger<ZoneMapState>());
         List<PartitionWorker> workers = [];
         for (int p = 0; p < partitions; p++)
         {
-            PartitionWorker worker = new(p, _bus.DataPartition(p), new DetectionEngine(_options.Engine), sinks, Metrics, _options.Time, loggers.CreateLogger<PartitionWorker>());
+            PartitionWorker worker = new(p, _bus.DataPartition(p), new DetectionEngine(_options.Engine), sinks, Metrics, _options.Time, loggers.CreateLogger<PartitionWorker>(), ZoneMap);
             workers.Add(worker);
             _tasks.Add(Task.Run(() => worker.RunAsync(_stopping.Token), CancellationToken.None));
         }

@@ -45,6 +45,18 @@ public sealed class DetectionEngine
     {
         ArgumentNullException.ThrowIfNull(options);
         _slw = new SpeedLimitWarning(options.Slw, options.Map);
+        Map = options.Map;
+    }
+
+    /// <summary>The lane map the detectors use now.</summary>
+    public LaneMap Map { get; private set; }
+
+    /// <summary>Switches every detector to a new lane map, between two messages (a MAP update).</summary>
+    public void UseMap(LaneMap map)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        Map = map;
+        _slw.UseMap(map);
     }
 
     public EngineCounters Counters { get; } = new();

@@ -141,8 +141,49 @@ public sealed class PipelineTests : IAsyncLifetime
         Assert.StartsWith(parameter + ":", problem.RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
-    /// <summary>26 BSMs, 2.5 s of event time at 72 km/h on Dongfeng Street (limit 60), sent as fast as QoS 1 allows.</summary>
-    private async Task PublishSpeederAsync(MqttPublisher vehicle, CancellationToken ct)
+    [Fact]
+    public async Task A_MAP_from_an_RSU_replaces_the_lane_map_and_its_limits_apply_to_the_next_BSMs()
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        TaskCompletionSource applied = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        _cloud.ZoneMap.Applied += _ => applied.TrySetResult();
+        await using MqttPublisher rsu = new(_cloud.MqttEndpoint, "RSU-DF-01");
+        await rsu.ConnectAsync(ct);
+        await using MqttPublisher vehicle = new(_cloud.MqttEndpoint, "VEH-0003");
+        await vehicle.ConnectAsync(ct);
+        string mapTopic = _cloud.Topics.Uplink(SourceKind.Rsu, DeviceId.Parse("RSU-DF-01"), MessageType.Map);
+
+        // A MAP that passes the range checks but does not make a map (a connection to a lane that does not
+        // exist) is refused by the loader, and the map stays.
+        MapData broken = WithLanes(NetTopologySuite.ZoneMapLoader.Default.Map!, lane => lane.ConnectsTo.IsEmpty ? lane : lane with { ConnectsTo = [lane.ConnectsTo[0] with { ConnectingLane = new ConnectingLane(250) }] });
+        await rsu.PublishAsync(mapTopic, JsonCodec.Encode(new V2xMessage(default, broken)), 1, 0, atLeastOnce: true, ct);
+
+        // Dongfeng Street at 50 km/h (694 x 0.02 m/s) instead of 60: 57 km/h is now speeding.
+        MapData slower = WithLanes(NetTopologySuite.ZoneMapLoader.Default.Map!, lane => lane with { SpeedLimits = Lower(lane.SpeedLimits) });
+        slower = slower with { Nodes = slower.Nodes.AsSpan().ToArray().Select(n => n with { InLinks = n.InLinks.AsSpan().ToArray().Select(l => l with { SpeedLimits = Lower(l.SpeedLimits) }).ToArray() }).ToArray() };
+        await rsu.PublishAsync(mapTopic, JsonCodec.Encode(new V2xMessage(default, slower)), 2, 0, atLeastOnce: true, ct);
+        await applied.Task.WaitAsync(Patience, ct);
+        Assert.Equal(1, _cloud.ZoneMap.Refused);
+
+        await PublishSpeederAsync(vehicle, ct, speed: 792);
+        V2xEvent onset = await _probe.Seen.WaitAsync(Patience, ct);
+        Assert.Equal(50 / 3.6, onset.Figures["limitMps"], 1);
+        Assert.Equal(57.0 / 3.6, onset.Figures["speedMps"], 1);
+
+        static ValueArray<RegulatorySpeedLimit> Lower(ValueArray<RegulatorySpeedLimit> limits) =>
+            limits.IsEmpty ? limits : limits.AsSpan().ToArray().Select(l => l.Speed == 833 ? l with { Speed = 694 } : l).ToArray();
+    }
+
+    private static MapData WithLanes(MapData map, Func<MapLane, MapLane> change) => map with
+    {
+        Nodes = map.Nodes.AsSpan().ToArray().Select(n => n with
+        {
+            InLinks = n.InLinks.AsSpan().ToArray().Select(l => l with { Lanes = l.Lanes.AsSpan().ToArray().Select(change).ToArray() }).ToArray(),
+        }).ToArray(),
+    };
+
+    /// <summary>26 BSMs, 2.5 s of event time on Dongfeng Street (limit 60 km/h), by default at 72 km/h, sent as fast as QoS 1 allows.</summary>
+    private async Task PublishSpeederAsync(MqttPublisher vehicle, CancellationToken ct, ushort speed = 1000)
     {
         string topic = _cloud.Topics.Uplink(SourceKind.Obu, DeviceId.Parse("VEH-0003"), MessageType.Bsm);
         long start = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 3000;
@@ -156,7 +197,7 @@ public sealed class PipelineTests : IAsyncLifetime
                 SecMark = (ushort)(t % 60000),
                 Pos = Position3D.FromDegrees(43.846175, 125.22180),
                 Transmission = TransmissionState.ForwardGears,
-                Speed = 1000,
+                Speed = speed,
                 Heading = 4880,
                 Size = new VehicleSize(185, 480),
                 VehicleClass = new VehicleClassification(10),

@@ -23,9 +23,12 @@ public sealed class PartitionWorker
     private readonly CloudMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly ZoneMapState? _zoneMap;
+    private int _mapVersion;
 
-    public PartitionWorker(int partition, ChannelReader<BusRecord> input, DetectionEngine engine, IReadOnlyList<IEventSink> sinks, CloudMetrics metrics, TimeProvider time, ILogger logger)
+    public PartitionWorker(int partition, ChannelReader<BusRecord> input, DetectionEngine engine, IReadOnlyList<IEventSink> sinks, CloudMetrics metrics, TimeProvider time, ILogger logger, ZoneMapState? zoneMap = null)
     {
+        _zoneMap = zoneMap;
         _partition = partition;
         _input = input;
         _engine = engine;
@@ -48,6 +51,20 @@ public sealed class PartitionWorker
                 _metrics.CountRejected(rejection.Kind);
                 _logger.LogError("partition {Partition}: undecodable bus frame on {Topic}: {Reason}", _partition, record.Topic, rejection.Reason);
                 continue;
+            }
+
+            if (_zoneMap is not null)
+            {
+                if (message.Type == MessageType.Map)
+                {
+                    _zoneMap.Offer(message);
+                }
+
+                if (_zoneMap.Version != _mapVersion)
+                {
+                    _mapVersion = _zoneMap.Version;
+                    _engine.UseMap(_zoneMap.Current);
+                }
             }
 
             raised.Clear();

@@ -31,7 +31,7 @@ public sealed record SlwOptions
 public sealed class SpeedLimitWarning
 {
     private readonly SlwOptions _options;
-    private readonly LaneMap _map;
+    private LaneMap _map;
     private readonly Dictionary<OctetId8, State> _states = [];
 
     public SpeedLimitWarning(SlwOptions options, LaneMap map)
@@ -41,6 +41,20 @@ public sealed class SpeedLimitWarning
     }
 
     public int TrackedVehicles => _states.Count;
+
+    /// <summary>
+    /// Switches to a new lane map (a MAP update). Lane and connection indexes of the old map mean nothing in the
+    /// new one, so every vehicle's previous match is forgotten; timers and active events carry on.
+    /// </summary>
+    public void UseMap(LaneMap map)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        _map = map;
+        foreach (OctetId8 id in _states.Keys)
+        {
+            System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrNullRef(_states, id).LastMatch = default;
+        }
+    }
 
     /// <summary>Feeds one BSM at its event time; appends any event it raises to <paramref name="output"/>.</summary>
     public void Process(in Bsm bsm, long eventTimeUtcMs, string? traceId, List<V2xEvent> output)

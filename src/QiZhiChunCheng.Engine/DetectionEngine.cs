@@ -3,22 +3,12 @@ using QiZhiChunCheng.Core.Messages;
 using QiZhiChunCheng.Core.Time;
 using QiZhiChunCheng.Core.Validation;
 using QiZhiChunCheng.Engine.Detectors;
+using QiZhiChunCheng.Engine.Events;
 using QiZhiChunCheng.Engine.Map;
+using QiZhiChunCheng.Engine.Signals;
+using QiZhiChunCheng.Engine.World;
 
 namespace QiZhiChunCheng.Engine;
-
-/// <summary>Configuration of the engine; every threshold has its documented default.</summary>
-public sealed record EngineOptions
-{
-    public SlwOptions Slw { get; init; } = new();
-
-    /// <summary>
-    /// The zone's compiled lane map (limits, phases, stop lines per lane). The default is an empty map, on which
-    /// lane-based detectors raise nothing: composition roots load the zone (the NetTopologySuite adapter's
-    /// <c>ZoneMapLoader.Default</c>) and set it here.
-    /// </summary>
-    public LaneMap Map { get; init; } = LaneMap.Empty;
-}
 
 /// <summary>What the engine has seen, for the summary and /metrics.</summary>
 public sealed class EngineCounters
@@ -27,29 +17,118 @@ public sealed class EngineCounters
 
     public long Bsms { get; internal set; }
 
+    public long Rsms { get; internal set; }
+
+    public long Spats { get; internal set; }
+
+    public long Rsis { get; internal set; }
+
     /// <summary>Messages whose time markers could not be placed in time (counted, not used for detection).</summary>
     public long Untimed { get; internal set; }
 
+    /// <summary>Messages later than the lateness tolerance behind the newest event time (counted, applied as far as meaningful).</summary>
+    public long Late { get; internal set; }
+
+    /// <summary>Detection ticks evaluated.</summary>
+    public long Ticks { get; internal set; }
+
+    /// <summary>Ticks skipped over a gap in event time longer than the catch-up limit.</summary>
+    public long SkippedTicks { get; internal set; }
+
+    /// <summary>Event phases raised (onsets, updates and clears).</summary>
     public long Events { get; internal set; }
 }
 
 /// <summary>
-/// The detection engine for one partition: takes decoded messages in arrival order and raises events on their
-/// event time. Not thread-safe: one engine per partition worker. Detectors added by the fusion issue plug in here.
+/// The fusion and detection engine for one partition. Messages go in in arrival order; each updates the world
+/// model at its own event time. Detection runs on ticks of event time (every <see cref="EngineOptions.TickMs"/>):
+/// a tick at T is evaluated when the first message at or after T arrives, on every track predicted to T, so
+/// results depend only on the messages and their order, never on the wall clock or the replay speed.
+/// Not thread-safe: one engine per partition worker. The per-message and per-tick paths allocate nothing in
+/// steady state; materialising an event phase as a <see cref="V2xEvent"/> allocates (a few hundred bytes).
 /// </summary>
 public sealed class DetectionEngine
 {
+    private readonly EngineOptions _options;
     private readonly SpeedLimitWarning _slw;
+    private readonly WorldModel _world;
+    private readonly SignalState _signals;
+    private readonly RsiState _rsi;
+    private readonly Detector[] _detectors;
+    private readonly EventLifecycle _lifecycle;
+    private readonly TickContext _context;
+    private readonly Observation[] _frame = new Observation[Rsm.MaxParticipants];
+    private readonly MapMatch[] _hints;
+    private readonly List<V2xEvent> _slwOut = new(4);
+    private long _nextTickUtcMs = long.MinValue;
+    private long _clockUtcMs = long.MinValue;
 
     public DetectionEngine(EngineOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _slw = new SpeedLimitWarning(options.Slw, options.Map);
+        _options = options;
         Map = options.Map;
+        _slw = new SpeedLimitWarning(options.Slw, options.Map);
+        _world = new WorldModel(options.Fusion);
+        _signals = new SignalState(options.Map);
+        _rsi = new RsiState(options.Map);
+        _lifecycle = new EventLifecycle(options.Lifecycle);
+        _context = new TickContext(options.Fusion.Capacity, options.Map, _signals, _rsi, options.Surface);
+        _hints = new MapMatch[options.Fusion.Capacity];
+        List<Detector> detectors = [];
+        Add(detectors, EventType.Fcw, () => new ForwardCollisionWarning(options.Fcw));
+        Add(detectors, EventType.Icw, () => new IntersectionCollisionWarning(options.Icw));
+        Add(detectors, EventType.Lta, () => new LeftTurnAssist(options.Lta));
+        if (options.IsEnabled(EventType.Bsw) || options.IsEnabled(EventType.Lcw))
+        {
+            detectors.Add(new BlindSpotWarning(options.Bsw));
+        }
+
+        Add(detectors, EventType.Dnpw, () => new DoNotPassWarning(options.Dnpw));
+        Add(detectors, EventType.Ebw, () => new EmergencyBrakeWarning(options.Ebw));
+        Add(detectors, EventType.Avw, () => new AbnormalVehicleWarning(options.Avw));
+        Add(detectors, EventType.Clw, () => new ControlLossWarning(options.Clw));
+        Add(detectors, EventType.Hlw, () => new HazardousLocationWarning(options.Hlw));
+        Add(detectors, EventType.Rlvw, () => new RedLightViolationWarning(options.Rlvw));
+        Add(detectors, EventType.Vrucw, () => new VulnerableRoadUserWarning(options.Vrucw));
+        Add(detectors, EventType.Glosa, () => new GreenLightSpeedAdvice(options.Glosa));
+        Add(detectors, EventType.Ivs, () => new InVehicleSignage(options.Ivs));
+        Add(detectors, EventType.Tjw, () => new TrafficJamWarning(options.Tjw));
+        Add(detectors, EventType.Evw, () => new EmergencyVehicleWarning(options.Evw));
+        _detectors = [.. detectors];
+
+        void Add(List<Detector> list, EventType type, Func<Detector> create)
+        {
+            if (options.IsEnabled(type))
+            {
+                list.Add(create());
+            }
+        }
     }
 
     /// <summary>The lane map the detectors use now.</summary>
     public LaneMap Map { get; private set; }
+
+    public EngineCounters Counters { get; } = new();
+
+    public WorldModel World => _world;
+
+    public SignalState Signals => _signals;
+
+    public RsiState Rsi => _rsi;
+
+    /// <summary>The tracks of the last evaluated tick.</summary>
+    public ReadOnlySpan<TrackState> LastTickTracks => _context.Tracks;
+
+    /// <summary>Event phases raised and not yet taken by <see cref="DrainEvents"/> or <see cref="DiscardEvents"/>.</summary>
+    public IReadOnlyList<DetectedEvent> PendingEvents => _lifecycle.Output;
+
+    /// <summary>The road surface the detectors assume now.</summary>
+    public RoadSurface Surface
+    {
+        get => _context.Surface;
+        set => _context.Surface = value;
+    }
 
     /// <summary>Switches every detector to a new lane map, between two messages (a MAP update).</summary>
     public void UseMap(LaneMap map)
@@ -57,29 +136,226 @@ public sealed class DetectionEngine
         ArgumentNullException.ThrowIfNull(map);
         Map = map;
         _slw.UseMap(map);
+        _signals.UseMap(map);
+        _rsi.UseMap(map);
+        _context.Map = map;
+        Array.Clear(_hints);
+        foreach (Detector d in _detectors)
+        {
+            d.UseMap(map);
+        }
     }
 
-    public EngineCounters Counters { get; } = new();
-
-    /// <summary>Processes one message and appends raised events to <paramref name="output"/>.</summary>
+    /// <summary>Processes one message and appends the event phases it raised (materialised) to <paramref name="output"/>.</summary>
     public void Process(in V2xMessage message, List<V2xEvent> output)
     {
-        Counters.Messages++;
-        int before = output.Count;
-        if (message.Type == MessageType.Bsm)
+        ArgumentNullException.ThrowIfNull(output);
+        Process(message);
+        DrainEvents(output, message.Envelope.TraceId.IsEmpty ? null : message.Envelope.TraceId.ToString());
+        if (_slwOut.Count > 0)
         {
-            Counters.Bsms++;
-            ref readonly Bsm bsm = ref message.Bsm;
-            long reference = message.Envelope.GeneratedUtcMs != 0 ? message.Envelope.GeneratedUtcMs : message.Envelope.IngestUtcMs;
-            if (!V2xTime.TryResolveSecMark(bsm.SecMark, reference, out long eventTime, out Rejection _))
-            {
-                Counters.Untimed++;
-                return;
-            }
+            output.AddRange(_slwOut);
+            _slwOut.Clear();
+        }
+    }
 
-            _slw.Process(bsm, eventTime, message.Envelope.TraceId.IsEmpty ? null : message.Envelope.TraceId.ToString(), output);
+    /// <summary>
+    /// Processes one message; raised event phases stay in <see cref="PendingEvents"/> until drained. The
+    /// allocation-free path the benchmarks measure.
+    /// </summary>
+    public void Process(in V2xMessage message)
+    {
+        Counters.Messages++;
+        switch (message.Type)
+        {
+            case MessageType.Bsm:
+                ProcessBsm(message);
+                break;
+            case MessageType.Rsm:
+                ProcessRsm(message);
+                break;
+            case MessageType.Spat:
+                Counters.Spats++;
+                if (TryTimeOf(message.Spat, message.Envelope, out long spatTime))
+                {
+                    AdvanceTo(spatTime);
+                    _signals.Apply(message.Spat, spatTime);
+                }
+
+                break;
+            case MessageType.Rsi:
+                Counters.Rsis++;
+                long rsiTime = Reference(message.Envelope);
+                AdvanceTo(rsiTime);
+                _rsi.Apply(message.Rsi, rsiTime);
+                break;
+            default:
+                break; // MAP: the worker compiles it and calls UseMap
+        }
+    }
+
+    /// <summary>Applies one observation directly (tests and benchmarks that bypass the message model).</summary>
+    public void Observe(in Observation observation)
+    {
+        AdvanceTo(observation.TimeUtcMs);
+        _world.Observe(observation);
+    }
+
+    /// <summary>Applies one roadside frame directly (tests and benchmarks that bypass the message model).</summary>
+    public void ObserveFrame(OctetId8 rsuId, ReadOnlySpan<Observation> participants)
+    {
+        if (participants.IsEmpty)
+        {
+            return;
         }
 
-        Counters.Events += output.Count - before;
+        AdvanceTo(participants[0].TimeUtcMs);
+        _world.ObserveFrame(rsuId, participants);
     }
+
+    /// <summary>Advances event time to <paramref name="timeUtcMs"/>, evaluating every tick due on the way.</summary>
+    public void AdvanceTo(long timeUtcMs)
+    {
+        long tick = _options.TickMs;
+        if (_nextTickUtcMs == long.MinValue)
+        {
+            _nextTickUtcMs = FloorDiv(timeUtcMs, tick) * tick + tick;
+            _clockUtcMs = timeUtcMs;
+            return;
+        }
+
+        if (timeUtcMs < _clockUtcMs - _options.LateToleranceMs)
+        {
+            Counters.Late++;
+        }
+
+        if (timeUtcMs <= _clockUtcMs)
+        {
+            return;
+        }
+
+        _clockUtcMs = timeUtcMs;
+        if (timeUtcMs - _nextTickUtcMs > _options.MaxCatchUpMs)
+        {
+            long resume = FloorDiv(timeUtcMs, tick) * tick;
+            Counters.SkippedTicks += (resume - _nextTickUtcMs) / tick;
+            _nextTickUtcMs = resume;
+        }
+
+        while (_nextTickUtcMs <= timeUtcMs)
+        {
+            RunTick(_nextTickUtcMs);
+            _nextTickUtcMs += tick;
+        }
+    }
+
+    /// <summary>Materialises the pending event phases into <paramref name="output"/> and forgets them.</summary>
+    public void DrainEvents(List<V2xEvent> output, string? traceId = null)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        List<DetectedEvent> pending = _lifecycle.Output;
+        for (int i = 0; i < pending.Count; i++)
+        {
+            output.Add(EventMaterializer.ToV2xEvent(pending[i], Map, traceId));
+        }
+
+        pending.Clear();
+    }
+
+    /// <summary>Forgets the pending event phases (benchmarks).</summary>
+    public void DiscardEvents() => _lifecycle.ClearOutput();
+
+    private void ProcessBsm(in V2xMessage message)
+    {
+        Counters.Bsms++;
+        ref readonly Bsm bsm = ref message.Bsm;
+        if (!V2xTime.TryResolveSecMark(bsm.SecMark, Reference(message.Envelope), out long eventTime, out Rejection _))
+        {
+            Counters.Untimed++;
+            return;
+        }
+
+        AdvanceTo(eventTime);
+        Observations.FromBsm(bsm, eventTime, Map.Frame, _options.Fusion.BsmSigmaM, out Observation o);
+        _world.Observe(o);
+        if (_options.IsEnabled(EventType.Slw))
+        {
+            int before = _slwOut.Count;
+            _slw.Process(bsm, eventTime, message.Envelope.TraceId.IsEmpty ? null : message.Envelope.TraceId.ToString(), _slwOut);
+            Counters.Events += _slwOut.Count - before;
+        }
+    }
+
+    private void ProcessRsm(in V2xMessage message)
+    {
+        Counters.Rsms++;
+        Rsm rsm = message.Rsm;
+        long reference = Reference(message.Envelope);
+        ReadOnlySpan<ParticipantData> participants = rsm.Participants.AsSpan();
+        int n = 0;
+        long frameTime = long.MinValue;
+        foreach (ref readonly ParticipantData p in participants)
+        {
+            if (!V2xTime.TryResolveSecMark(p.SecMark, reference, out long t, out Rejection _))
+            {
+                Counters.Untimed++;
+                continue;
+            }
+
+            frameTime = Math.Max(frameTime, t);
+            Observations.FromParticipant(rsm, p, t, Map.Frame, _options.Fusion.RsmSigmaM, out _frame[n++]);
+        }
+
+        if (n == 0)
+        {
+            return;
+        }
+
+        AdvanceTo(frameTime);
+        _world.ObserveFrame(rsm.Id, _frame.AsSpan(0, n));
+    }
+
+    private void RunTick(long tickUtcMs)
+    {
+        Counters.Ticks++;
+        Span<TrackState> tracks = _context.Writable;
+        int n = _world.Snapshot(tickUtcMs, tracks);
+        LaneMap map = Map;
+        _context.Index.Clear();
+        for (int i = 0; i < n; i++)
+        {
+            ref TrackState t = ref tracks[i];
+            t.Match = map.MatchLocal(t.XM, t.YM, t.HeadingDeg, t.SpeedMps, _hints[t.Handle]);
+            _hints[t.Handle] = t.Match;
+            _context.Index.Upsert(i, t.XM, t.YM);
+        }
+
+        _context.Count = n;
+        _context.TimeUtcMs = tickUtcMs;
+        int before = _lifecycle.Output.Count;
+        _lifecycle.BeginTick(tickUtcMs);
+        foreach (Detector d in _detectors)
+        {
+            d.Evaluate(_context, _lifecycle);
+        }
+
+        _lifecycle.EndTick();
+        Counters.Events += _lifecycle.Output.Count - before;
+    }
+
+    private static long Reference(in Envelope e) => e.GeneratedUtcMs != 0 ? e.GeneratedUtcMs : e.IngestUtcMs;
+
+    private static bool TryTimeOf(Spat spat, in Envelope envelope, out long utcMs)
+    {
+        long reference = Reference(envelope);
+        if (spat.Moy is { } moy && V2xTime.TryResolveMoy(moy, spat.TimeStamp ?? 0, reference, out utcMs, out Rejection _))
+        {
+            return true;
+        }
+
+        utcMs = reference;
+        return true;
+    }
+
+    private static long FloorDiv(long a, long b) => a >= 0 ? a / b : ((a + 1) / b) - 1;
 }

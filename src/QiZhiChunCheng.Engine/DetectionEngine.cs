@@ -59,7 +59,6 @@ public sealed class DetectionEngine
     private readonly TickContext _context;
     private readonly Observation[] _frame = new Observation[Rsm.MaxParticipants];
     private readonly MapMatch[] _hints;
-    private readonly List<V2xEvent> _slwOut = new(4);
     private long _nextTickUtcMs = long.MinValue;
     private long _clockUtcMs = long.MinValue;
 
@@ -151,11 +150,9 @@ public sealed class DetectionEngine
     {
         ArgumentNullException.ThrowIfNull(output);
         Process(message);
-        DrainEvents(output, message.Envelope.TraceId.IsEmpty ? null : message.Envelope.TraceId.ToString());
-        if (_slwOut.Count > 0)
+        if (_lifecycle.Output.Count > 0)
         {
-            output.AddRange(_slwOut);
-            _slwOut.Clear();
+            DrainEvents(output, message.Envelope.TraceId.IsEmpty ? null : message.Envelope.TraceId.ToString());
         }
     }
 
@@ -280,9 +277,9 @@ public sealed class DetectionEngine
         _world.Observe(o);
         if (_options.IsEnabled(EventType.Slw))
         {
-            int before = _slwOut.Count;
-            _slw.Process(bsm, eventTime, message.Envelope.TraceId.IsEmpty ? null : message.Envelope.TraceId.ToString(), _slwOut);
-            Counters.Events += _slwOut.Count - before;
+            int before = _lifecycle.Output.Count;
+            _slw.Process(bsm, eventTime, _lifecycle.Output);
+            Counters.Events += _lifecycle.Output.Count - before;
         }
     }
 

@@ -1,7 +1,8 @@
-using System.Globalization;
 using QiZhiChunCheng.Core.Events;
 using QiZhiChunCheng.Core.Messages;
+using QiZhiChunCheng.Engine.Events;
 using QiZhiChunCheng.Engine.Map;
+using QiZhiChunCheng.Engine.World;
 
 namespace QiZhiChunCheng.Engine.Detectors;
 
@@ -26,7 +27,8 @@ public sealed record SlwOptions
 /// The limit is the <c>vehicleMaxSpeed</c> of the lane the BSM matches on the <see cref="LaneMap"/> (inside an
 /// intersection, of the connection being driven), with the vehicle's previous match as the hint. Off the map there
 /// is no limit and an active event clears; inside an intersection's area but on no connection the state holds.
-/// Not thread-safe: one instance per partition. Allocates only when it emits an event or meets a new vehicle.
+/// Not thread-safe: one instance per partition. Events are <see cref="DetectedEvent"/> values (the engine
+/// materialises them); allocates only when it meets a new vehicle.
 /// </summary>
 public sealed class SpeedLimitWarning
 {
@@ -57,7 +59,7 @@ public sealed class SpeedLimitWarning
     }
 
     /// <summary>Feeds one BSM at its event time; appends any event it raises to <paramref name="output"/>.</summary>
-    public void Process(in Bsm bsm, long eventTimeUtcMs, string? traceId, List<V2xEvent> output)
+    public void Process(in Bsm bsm, long eventTimeUtcMs, List<DetectedEvent> output)
     {
         ref State state = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_states, bsm.Id, out _);
         if (eventTimeUtcMs < state.LastTimeUtcMs)
@@ -78,7 +80,7 @@ public sealed class SpeedLimitWarning
         Where road = default;
         if (bsm.SpeedAvailable && match.HasLane && !double.IsNaN(match.SpeedLimitMps))
         {
-            road = new Where(match.Connection >= 0 ? _map.NodeName(match.Node) : _map.LinkName(match.Link), match.SpeedLimitMps);
+            road = new Where(match.Connection >= 0 ? EventLocation.AtNode(match.Node) : EventLocation.OnLane(match.Link, match.Lane), match.SpeedLimitMps);
             over = bsm.SpeedMps > road.LimitMps * (1 + _options.Tolerance);
         }
 
@@ -92,56 +94,53 @@ public sealed class SpeedLimitWarning
 
             state.MaxSpeedMps = Math.Max(state.MaxSpeedMps, bsm.SpeedMps);
             long overMs = eventTimeUtcMs - state.OverSinceUtcMs;
-            if (state.ActiveId is null && overMs >= _options.MinDurationMs)
+            if (!state.Active && overMs >= _options.MinDurationMs)
             {
-                state.ActiveId = string.Create(CultureInfo.InvariantCulture, $"SLW-{bsm.Id}-{state.OverSinceUtcMs}");
+                state.Active = true;
                 state.LastEmitUtcMs = eventTimeUtcMs;
-                output.Add(Create(state.ActiveId, EventPhase.Onset, bsm, road, eventTimeUtcMs, overMs, state.MaxSpeedMps, traceId));
+                output.Add(Create(EventPhase.Onset, bsm, road, state.OverSinceUtcMs, eventTimeUtcMs, overMs, state.MaxSpeedMps));
             }
-            else if (state.ActiveId is not null && eventTimeUtcMs - state.LastEmitUtcMs >= _options.UpdateIntervalMs)
+            else if (state.Active && eventTimeUtcMs - state.LastEmitUtcMs >= _options.UpdateIntervalMs)
             {
                 state.LastEmitUtcMs = eventTimeUtcMs;
-                output.Add(Create(state.ActiveId, EventPhase.Update, bsm, road, eventTimeUtcMs, overMs, state.MaxSpeedMps, traceId));
+                output.Add(Create(EventPhase.Update, bsm, road, state.OverSinceUtcMs, eventTimeUtcMs, overMs, state.MaxSpeedMps));
             }
 
             state.LastRoad = road;
         }
         else
         {
-            if (state.ActiveId is not null)
+            if (state.Active)
             {
-                output.Add(Create(state.ActiveId, EventPhase.Clear, bsm, road.Name is null ? state.LastRoad : road, eventTimeUtcMs, eventTimeUtcMs - state.OverSinceUtcMs, state.MaxSpeedMps, traceId));
+                output.Add(Create(EventPhase.Clear, bsm, road.LimitMps > 0 ? road : state.LastRoad, state.OverSinceUtcMs, eventTimeUtcMs, eventTimeUtcMs - state.OverSinceUtcMs, state.MaxSpeedMps));
             }
 
             state.OverSinceUtcMs = 0;
-            state.ActiveId = null;
+            state.Active = false;
         }
     }
 
-    private static V2xEvent Create(string id, EventPhase phase, in Bsm bsm, Where road, long eventTimeUtcMs, long overMs, double maxSpeedMps, string? traceId)
+    private DetectedEvent Create(EventPhase phase, in Bsm bsm, Where road, long onsetUtcMs, long eventTimeUtcMs, long overMs, double maxSpeedMps)
     {
         double excess = (bsm.SpeedMps / road.LimitMps) - 1;
-        return new V2xEvent
+        (double x, double y) = _map.Frame.ToLocal(bsm.Pos.LatitudeDeg, bsm.Pos.LongitudeDeg);
+        DetectedEvent e = new()
         {
-            Id = id,
             Type = EventType.Slw,
             Phase = phase,
             Severity = (byte)(excess > 0.5 ? 3 : excess > 0.2 ? 2 : 1),
-            Participants = [bsm.Id.ToString()],
-            LatitudeDeg = bsm.Pos.LatitudeDeg,
-            LongitudeDeg = bsm.Pos.LongitudeDeg,
-            Location = road.Name,
-            Figures = new Dictionary<string, double>
-            {
-                ["speedMps"] = Math.Round(bsm.SpeedMps, 2),
-                ["limitMps"] = Math.Round(road.LimitMps, 2),
-                ["maxSpeedMps"] = Math.Round(maxSpeedMps, 2),
-                ["overS"] = overMs / 1000.0,
-            },
+            Subject = ParticipantRef.Vehicle(bsm.Id),
+            OnsetUtcMs = onsetUtcMs,
             EventTimeUtcMs = eventTimeUtcMs,
-            DetectedUtcMs = 0,
-            TraceId = traceId,
+            XM = x,
+            YM = y,
+            Location = road.Location,
         };
+        e.Figures.Set(Figure.SpeedMps, bsm.SpeedMps);
+        e.Figures.Set(Figure.LimitMps, road.LimitMps);
+        e.Figures.Set(Figure.MaxSpeedMps, maxSpeedMps);
+        e.Figures.Set(Figure.OverS, overMs / 1000.0);
+        return e;
     }
 
     private struct State
@@ -150,11 +149,11 @@ public sealed class SpeedLimitWarning
         public long OverSinceUtcMs;
         public long LastEmitUtcMs;
         public double MaxSpeedMps;
-        public string? ActiveId;
+        public bool Active;
         public Where LastRoad;
         public MapMatch LastMatch;
     }
 
-    /// <summary>The name of the link (or intersection) and the limit that applied; names come from the map, not allocated here.</summary>
-    private readonly record struct Where(string Name, double LimitMps);
+    /// <summary>The link and lane (or intersection) and the limit that applied.</summary>
+    private readonly record struct Where(EventLocation Location, double LimitMps);
 }

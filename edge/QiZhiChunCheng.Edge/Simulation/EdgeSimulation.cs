@@ -54,9 +54,21 @@ public sealed class EdgeSimulation
     public EdgeCounters Counters { get; } = new();
 
     /// <summary>
-    /// The demo's traffic on Dongfeng Street: one RSU at the middle of the 1.7 km straight, three vehicles it hears
-    /// (45, 50 and 55 km/h; the limit is 60), one of them a speeder at 72 km/h for 10 s out of every 20, and one
-    /// test vehicle with its own uplink.
+    /// The demo's traffic on Dongfeng Street: one RSU at the middle of the 1.7 km straight, which forwards the BSMs
+    /// it hears and reports what its sensors see, and test vehicles with their own uplink. Free-running traffic
+    /// (the limit is 60 km/h): two south-west-bound vehicles in the middle and outer lanes (the outer one a test
+    /// vehicle with its own uplink), and a north-east-bound speeder at 72 km/h for 10 s out of every 20 in the
+    /// outer lane. Scripted situations on the inner lanes, clear of the Feiyue Road junction (about 1,050 m along
+    /// the straight from its south-west end), each a cycle that starts over with new vehicles:
+    /// <list type="bullet">
+    /// <item>a rear-end approach (every 30 s): a car brakes hard (6 m/s², the hard-braking flag) to a stop and the
+    /// one 20 m behind reacts 0.8 s later, stopping 2.6 m short: emergency braking, forward collision and, while
+    /// they stand on a 60 km/h road, abnormal vehicle warnings;</item>
+    /// <item>a breakdown (every 30 s): a car slows to a stop with its hazard lights on and the car behind stops
+    /// 10 m short of it;</item>
+    /// <item>south-west-bound, a slippery patch (every 25 s): a car brakes at 3 m/s² with ABS active, 80 m ahead of another;</item>
+    /// <item>south-west-bound, an ambulance (every 10 s) at 60 km/h with siren and lights closing on a car at 30 km/h 150 m ahead of it.</item>
+    /// </list>
     /// </summary>
     public static EdgeSimulation DongfengDemo(MqttEndpoint broker, V2xTopics topics)
     {
@@ -73,17 +85,36 @@ public sealed class EdgeSimulation
             CruiseKmh = kmh,
             SpeedingKmh = speedingKmh,
         };
+        SimulatedVehicle Scripted(string id, double startM, int lane, bool forward, VehicleScript script, byte vehicleClass = 10) =>
+            Vehicle(id, startM, lane, forward, script.CruiseKmh) with { Script = script, VehicleClass = vehicleClass };
+
+        const VehicleEventFlags HardBraking = VehicleEventFlags.HardBraking;
+        VehicleScript leadBrakes = new(30, 50, [new(10, -6, 0, HardBraking), new(12.4, 0, 0), new(16, 2, 50)]);
+        VehicleScript followerReacts = new(30, 50, [new(10.8, -5.5, 0), new(17, 2, 50)]);
+        VehicleScript breaksDown = new(30, 40, [new(5, -2, 0, VehicleEventFlags.HazardLights, ExteriorLights.HazardSignalOn)]);
+        VehicleScript stopsBehind = new(30, 40, [new(13.06, -2, 0)]);
+        VehicleScript skids = new(25, 50, [new(8, -3, 20, VehicleEventFlags.AbsActivated, AbsEngaged: true), new(11, 0, 20), new(14, 2, 50)]);
+        VehicleScript cruise30 = new(10, 30, []);
+        VehicleScript cruise60 = new(10, 60, []);
+        VehicleEmergencyExtensions siren = new() { ResponseType = ResponseType.Emergency, SirenUse = SirenInUse.InUse, LightsUse = LightbarInUse.InUse };
 
         return new EdgeSimulation(
             broker,
             topics,
             [rsu],
             [
-                Vehicle("VEH-0001", 100, 0, true, 45),
                 Vehicle("VEH-0002", 400, 1, false, 55),
                 Vehicle("VEH-0003", 700, 2, true, 50, speedingKmh: 72),
+                Scripted("VEH-0005", 300, 1, true, leadBrakes),
+                Scripted("VEH-0006", 280, 1, true, followerReacts),
+                Scripted("VEH-0007", 600, 0, true, breaksDown),
+                Scripted("VEH-0008", 500, 0, true, stopsBehind),
+                Scripted("VEH-0009", 180, 0, false, skids),
+                Scripted("VEH-0010", 100, 0, false, new VehicleScript(25, 50, [])),
+                Scripted("VEH-0011", 950, 0, false, cruise30),
+                Scripted("AMB-0001", 800, 0, false, cruise60, vehicleClass: 60) with { Emergency = siren },
             ],
-            [Vehicle("VEH-0004", 900, 1, true, 48)]);
+            [Vehicle("VEH-0004", 900, 2, false, 48)]);
     }
 
     public async Task RunAsync(CancellationToken cancellationToken)

@@ -30,6 +30,12 @@ public sealed record SimulatedVehicle
 
     public byte VehicleClass { get; init; } = 10;
 
+    /// <summary>A scripted situation that replaces the speed profile; each cycle of it is a new vehicle (see <see cref="VehicleScript"/>).</summary>
+    public VehicleScript? Script { get; init; }
+
+    /// <summary>The emergency extension an emergency vehicle sends (siren and lightbar in use), or none.</summary>
+    public VehicleEmergencyExtensions? Emergency { get; init; }
+
     /// <summary>Speed (m/s) at <paramref name="t"/> seconds.</summary>
     public double SpeedMpsAt(double t) =>
         (SpeedingKmh is { } fast && (t % (2 * SpeedingPeriodS)) < SpeedingPeriodS ? fast : CruiseKmh) / 3.6;
@@ -55,6 +61,11 @@ public sealed record SimulatedVehicle
     /// <summary>The BSM this vehicle sends at <paramref name="t"/> seconds, generated at <paramref name="utcMs"/>.</summary>
     public Bsm BsmAt(double t, long utcMs, byte msgCnt)
     {
+        if (Script is { } script)
+        {
+            return ScriptedBsmAt(script, t, utcMs, msgCnt);
+        }
+
         (double lat, double lon, double heading) = Corridor.At(DistanceAt(t), Lane, Forward);
         double speed = SpeedMpsAt(t);
         return new Bsm
@@ -71,6 +82,38 @@ public sealed record SimulatedVehicle
             Brakes = new BrakeSystemStatus { BrakePadel = BrakePedalStatus.Off },
             Size = new VehicleSize(185, 480, 30),
             VehicleClass = new VehicleClassification(VehicleClass),
+            EmergencyExt = Emergency,
+        };
+    }
+
+    private Bsm ScriptedBsmAt(VehicleScript script, double t, long utcMs, byte msgCnt)
+    {
+        long cycle = (long)Math.Floor(t / script.CycleS);
+        ScriptState state = script.At(t - (cycle * script.CycleS));
+        (double lat, double lon, double heading) = Corridor.At(StartM + state.DistanceM, Lane, Forward);
+        bool braking = state.AccelMps2 < 0;
+        return new Bsm
+        {
+            MsgCnt = msgCnt,
+            Id = new OctetId8(BsmId.Value + (ulong)cycle),
+            SecMark = (ushort)(utcMs % 60000),
+            Pos = Position3D.FromDegrees(lat, lon, 215.0),
+            PosConfidence = new PositionConfidenceSet(PositionConfidence.A1m),
+            Transmission = TransmissionState.ForwardGears,
+            Speed = (ushort)Math.Round(state.SpeedMps / 0.02),
+            Heading = (ushort)(Math.Round(heading / 0.0125) % 28800),
+            AccelSet = new AccelerationSet4Way((short)Math.Round(state.AccelMps2 * 100), 0, 0, 0),
+            Brakes = new BrakeSystemStatus
+            {
+                BrakePadel = braking ? BrakePedalStatus.On : BrakePedalStatus.Off,
+                Abs = state.AbsEngaged ? AntiLockBrakeStatus.Engaged : AntiLockBrakeStatus.On,
+            },
+            Size = new VehicleSize(185, 480, 30),
+            VehicleClass = new VehicleClassification(VehicleClass),
+            SafetyExt = state.Events == VehicleEventFlags.None && state.Lights == ExteriorLights.None
+                ? null
+                : new VehicleSafetyExtensions { Events = state.Events, Lights = state.Lights },
+            EmergencyExt = Emergency,
         };
     }
 }

@@ -23,9 +23,47 @@ internal sealed class ConsoleEventPrinter : IEventSink
             ? e.Phase == EventPhase.Clear
                 ? string.Create(CultureInfo.InvariantCulture, $"back to {speed * 3.6:F1} km/h, limit {limit * 3.6:F0} km/h")
                 : string.Create(CultureInfo.InvariantCulture, $"{speed * 3.6:F1} km/h over the {limit * 3.6:F0} km/h limit")
-            : string.Join(' ', e.Figures.Select(f => string.Create(CultureInfo.InvariantCulture, $"{f.Key}={f.Value:G4}")));
+            : Describe(e);
         return string.Create(
             CultureInfo.InvariantCulture,
             $"{time}  {V2xEvent.TypeCode(e.Type),-5} {e.Phase.ToString().ToLowerInvariant(),-6} sev {e.Severity}  {string.Join(',', e.Participants)}  {e.Location}  {what}  at {e.LatitudeDeg:F6},{e.LongitudeDeg:F6}  id {e.Id}");
+    }
+
+    /// <summary>The figures of an event in words: "TTC 1.8 s, gap 12.0 m, 50.0 → 0.0 km/h"; unknown figures as key=value.</summary>
+    private static string Describe(V2xEvent e)
+    {
+        List<string> parts = [];
+        foreach ((string key, double v) in e.Figures)
+        {
+            string? text = key switch
+            {
+                "ttcS" => Inv($"TTC {v:F1} s"),
+                "timeToConflictS" => Inv($"{v:F1} s to the conflict"),
+                "otherTimeToConflictS" => Inv($"other {v:F1} s"),
+                "gapM" => Inv($"gap {v:F1} m"),
+                "distanceM" => Inv($"{v:F0} m away"),
+                "speedMps" => Inv($"{v * 3.6:F0} km/h"),
+                "otherSpeedMps" => Inv($"other {v * 3.6:F0} km/h"),
+                "closingSpeedMps" or "limitMps" or "maxSpeedMps" or "overS" => null,
+                "accelMps2" => Inv($"{v:F1} m/s²"),
+                "requiredDecelMps2" => Inv($"needs {v:F1} m/s² to stop"),
+                "availableDecelMps2" => Inv($"road allows {v:F1} m/s²"),
+                "advisoryMinMps" => Inv($"advice from {v * 3.6:F0}"),
+                "advisoryMaxMps" => Inv($"to {v * 3.6:F0} km/h"),
+                "vehicleCount" => Inv($"{v:F0} vehicles"),
+                "meanSpeedMps" => Inv($"mean {v * 3.6:F0} km/h"),
+                "level" => Inv($"level {v:F0}"),
+                "rsiCode" => Inv($"code {v:F0}"),
+                _ => Inv($"{key}={v:G4}"),
+            };
+            if (text is not null)
+            {
+                parts.Add(text);
+            }
+        }
+
+        return string.Join(", ", parts);
+
+        static string Inv(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
     }
 }

@@ -80,7 +80,7 @@ public sealed class DetectionEngine
         Add(detectors, EventType.Lta, () => new LeftTurnAssist(options.Lta));
         if (options.IsEnabled(EventType.Bsw) || options.IsEnabled(EventType.Lcw))
         {
-            detectors.Add(new BlindSpotWarning(options.Bsw));
+            detectors.Add(new BlindSpotWarning(options.Bsw, options.IsEnabled(EventType.Bsw), options.IsEnabled(EventType.Lcw)));
         }
 
         Add(detectors, EventType.Dnpw, () => new DoNotPassWarning(options.Dnpw));

@@ -41,10 +41,11 @@ public sealed record FusionOptions
     public double GateSpeedMps { get; init; } = 5;
 
     /// <summary>
-    /// Radius around a sighting in which candidate tracks are looked up (40 m): a track is indexed at its last
-    /// update, and a coasting vehicle moves up to DeleteAfterMs × 25 m/s before it is dropped.
+    /// Radius around a sighting in which candidate tracks are looked up in the spatial index (15 m). A track is
+    /// indexed where its last update or the last snapshot placed it, so with the engine's 100 ms ticks it has moved
+    /// at most a few metres since: the gate plus 10 m covers 40 m/s for 250 ms.
     /// </summary>
-    public double SearchRadiusM { get; init; } = 40;
+    public double SearchRadiusM { get; init; } = 15;
 
     /// <summary>
     /// Cost bonus for the track an RSU's own participant id pointed to last time (9, a 3-sigma equivalent): a

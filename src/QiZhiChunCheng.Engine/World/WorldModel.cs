@@ -192,7 +192,11 @@ public sealed class WorldModel
                 continue;
             }
 
-            Write(h, timeUtcMs, ref destination[n++]);
+            Write(h, timeUtcMs, ref destination[n]);
+
+            // Re-index the coasting and confirmed tracks where they are now, so lookups stay short-range.
+            _index.Upsert(h, destination[n].XM, destination[n].YM);
+            n++;
         }
 
         return n;

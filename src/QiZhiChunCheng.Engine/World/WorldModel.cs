@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using QiZhiChunCheng.Core.Messages;
+using QiZhiChunCheng.Engine.Spatial;
 
 namespace QiZhiChunCheng.Engine.World;
 
@@ -9,38 +11,92 @@ public sealed class FusionCounters
 
     public long TracksCreated { get; internal set; }
 
+    /// <summary>Tracks deleted for age (merged tracks are counted in <see cref="Merges"/>).</summary>
     public long TracksDeleted { get; internal set; }
 
     /// <summary>Sightings older than their track's last update: they confirm the track but cannot move it back.</summary>
     public long OutOfOrder { get; internal set; }
+
+    /// <summary>Duplicate tracks merged into an older track of the same object.</summary>
+    public long Merges { get; internal set; }
+
+    /// <summary>Roadside-only tracks a vehicle's id (BSM, or an RSM participant with its BSM id) took over.</summary>
+    public long Adoptions { get; internal set; }
+
+    /// <summary>Sightings the track table had no room for (capacity reached).</summary>
+    public long Dropped { get; internal set; }
 }
 
 /// <summary>
-/// The world model of one partition: one fused track per road user from BSMs and RSMs. Not thread-safe; allocates
-/// nothing per observation once its preallocated tables are warm (capacity from <see cref="FusionOptions"/>).
+/// The world model of one partition: one fused track per road user from BSMs and RSMs of several RSUs. Each track
+/// is a constant-velocity Kalman filter predicted to every sighting's own event time; BSMs associate by vehicle id,
+/// RSM participants by the vehicle id the RSU may give, else by an optimal (Hungarian) assignment per frame
+/// gated on position, speed, heading and kind, with the RSU's own participant ids as a prior. See
+/// <c>docs/fusion.md</c>. Not thread-safe; allocates nothing per observation, frame or snapshot once its
+/// preallocated tables are warm (capacity from <see cref="FusionOptions"/>).
 /// </summary>
 public sealed class WorldModel
 {
+    private const int MaxRows = Rsm.MaxParticipants;
+    private const int MaxColumns = 64;
+    private const double Forbidden = 1e9;
+    private const double NewTrack = 1e6;
+    private const double DegPerRad = 180 / Math.PI;
+
     private readonly FusionOptions _options;
-    private readonly Slot[] _slots;
-    private readonly Stack<int> _free;
+    private readonly Track[] _tracks;
+    private readonly bool[] _live;
+    private readonly int[] _free;
     private readonly Dictionary<ulong, int> _byVehicle;
-    private readonly Dictionary<(ulong Rsu, ushort Ptc), int> _byRoadside;
+    private readonly Dictionary<RoadsideKey, int> _byRoadside;
+    private readonly MovingObjectIndex _index;
+    private readonly int[] _query;
+    private readonly int[] _takenStamp;
+    private readonly int[] _columnStamp;
+    private readonly int[] _columnOf;
+
+    // Per-frame work buffers.
+    private readonly int[] _rowTrack = new int[MaxRows];
+    private readonly int[] _rowPairs = new int[MaxRows];
+    private readonly int[] _rowSolved = new int[MaxRows];
+    private readonly int[] _columnTrack = new int[MaxColumns];
+    private readonly int[] _columnPairs = new int[MaxColumns];
+    private readonly int[] _pairRow = new int[MaxRows * MaxColumns];
+    private readonly int[] _pairColumn = new int[MaxRows * MaxColumns];
+    private readonly double[] _pairCost = new double[MaxRows * MaxColumns];
+    private readonly int[] _hardRows = new int[MaxRows];
+    private readonly double[] _matrix = new double[MaxRows * (MaxColumns + MaxRows)];
+    private readonly int[] _solution = new int[MaxRows];
+    private readonly int[] _updated = new int[MaxRows];
+    private readonly Assignment _assignment = new(MaxRows, MaxColumns + MaxRows);
+
+    private int _freeCount;
+    private int _highWater;
+    private int _frame;
     private long _nextTrackId = 1;
 
     public WorldModel(FusionOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.Capacity);
         _options = options;
-        _slots = new Slot[options.Capacity];
-        _free = new Stack<int>(options.Capacity);
-        for (int i = options.Capacity - 1; i >= 0; i--)
+        int capacity = options.Capacity;
+        _tracks = new Track[capacity];
+        _live = new bool[capacity];
+        _free = new int[capacity];
+        for (int i = 0; i < capacity; i++)
         {
-            _free.Push(i);
+            _free[i] = capacity - 1 - i; // the lowest handle is taken first
         }
 
-        _byVehicle = new Dictionary<ulong, int>(options.Capacity);
-        _byRoadside = new Dictionary<(ulong, ushort), int>(options.Capacity);
+        _freeCount = capacity;
+        _byVehicle = new Dictionary<ulong, int>(capacity);
+        _byRoadside = new Dictionary<RoadsideKey, int>(2 * capacity);
+        _index = new MovingObjectIndex(capacity);
+        _query = new int[capacity];
+        _takenStamp = new int[capacity];
+        _columnStamp = new int[capacity];
+        _columnOf = new int[capacity];
     }
 
     public FusionOptions Options => _options;
@@ -48,196 +104,966 @@ public sealed class WorldModel
     public FusionCounters Counters { get; } = new();
 
     /// <summary>Live tracks (any status but deleted).</summary>
-    public int Count => _slots.Length - _free.Count;
+    public int Count => _tracks.Length - _freeCount;
 
-    /// <summary>Applies one vehicle self-report (BSM).</summary>
+    /// <summary>
+    /// Applies one vehicle self-report (BSM): to the vehicle's track by id; else to the nearest compatible
+    /// roadside-only track inside the gates (the vehicle was already tracked by RSUs: it takes the track over);
+    /// else a new, confirmed track. An RSM observation passed here is treated as a frame of one.
+    /// </summary>
     public void Observe(in Observation observation)
     {
-        Counters.Observations++;
-        int handle = Find(observation);
-        if (handle < 0)
+        if (observation.Source == ObservationSource.Rsm)
         {
-            handle = Create(observation);
-            if (handle < 0)
-            {
-                return;
-            }
+            ObserveFrame(observation.SenderId, new ReadOnlySpan<Observation>(in observation));
+            return;
         }
 
-        Update(handle, observation);
+        Counters.Observations++;
+        _frame++;
+        int h = ResolveById(observation, default, hasRoadside: false);
+        if (h < 0)
+        {
+            return;
+        }
+
+        CheckMerge(h);
     }
 
-    /// <summary>Applies one RSM: the participants one RSU saw in one frame.</summary>
+    /// <summary>
+    /// Applies one RSM: the participants one RSU saw in one frame, each at its own event time. Participants with
+    /// a vehicle id go to that vehicle's track; the others are assigned jointly (optimal global nearest neighbour)
+    /// to the tracks inside their gates, at most one participant per track; the rest start tentative tracks.
+    /// Frames longer than 16 participants are processed 16 at a time.
+    /// </summary>
     public void ObserveFrame(OctetId8 rsuId, ReadOnlySpan<Observation> participants)
     {
-        _ = rsuId;
-        foreach (ref readonly Observation o in participants)
+        while (participants.Length > MaxRows)
         {
-            Observe(o);
+            ObserveChunk(rsuId, participants[..MaxRows]);
+            participants = participants[MaxRows..];
+        }
+
+        if (!participants.IsEmpty)
+        {
+            ObserveChunk(rsuId, participants);
         }
     }
 
     /// <summary>
     /// Runs track management at <paramref name="timeUtcMs"/> (coasting, deletion) and writes every confirmed or
-    /// coasting track, predicted to that time, into <paramref name="destination"/>; returns how many.
+    /// coasting track, predicted to that time, into <paramref name="destination"/> in handle order; returns how
+    /// many. Allocates nothing.
     /// </summary>
     public int Snapshot(long timeUtcMs, Span<TrackState> destination)
     {
+        FusionOptions o = _options;
         int n = 0;
-        for (int h = 0; h < _slots.Length; h++)
+        for (int h = 0; h < _highWater; h++)
         {
-            ref Slot s = ref _slots[h];
-            if (!s.Live)
+            if (!_live[h])
             {
                 continue;
             }
 
-            long age = timeUtcMs - s.State.LastUpdateUtcMs;
-            if (age > _options.DeleteAfterMs)
+            ref Track t = ref _tracks[h];
+            long age = timeUtcMs - t.LastSeenUtcMs;
+            if (t.Status == TrackStatus.Tentative)
+            {
+                if (age > o.TentativeDeleteAfterMs)
+                {
+                    Delete(h);
+                    Counters.TracksDeleted++;
+                }
+
+                continue;
+            }
+
+            if (age > o.DeleteAfterMs)
             {
                 Delete(h);
+                Counters.TracksDeleted++;
                 continue;
             }
 
-            if (s.State.Status == TrackStatus.Tentative)
-            {
-                continue;
-            }
-
-            s.State.Status = age > _options.CoastAfterMs ? TrackStatus.Coasting : TrackStatus.Confirmed;
+            t.Status = age > o.CoastAfterMs ? TrackStatus.Coasting : TrackStatus.Confirmed;
             if (n == destination.Length)
             {
                 continue;
             }
 
-            ref TrackState t = ref destination[n++];
-            t = s.State;
-            double dt = Math.Max(0, age) / 1000.0;
-            t.XM += t.VxMps * dt;
-            t.YM += t.VyMps * dt;
+            Write(h, timeUtcMs, ref destination[n]);
+
+            // Re-index the coasting and confirmed tracks where they are now, so lookups stay short-range.
+            _index.Upsert(h, destination[n].XM, destination[n].YM);
+            n++;
         }
 
         return n;
     }
 
+    /// <summary>Deletes every track (a new session or a MAP change of frame).</summary>
     public void Clear()
     {
-        for (int h = 0; h < _slots.Length; h++)
+        for (int h = 0; h < _highWater; h++)
         {
-            if (_slots[h].Live)
+            if (_live[h])
             {
                 Delete(h);
             }
         }
+
+        _highWater = 0;
     }
 
-    private int Find(in Observation o)
+    private void ObserveChunk(OctetId8 rsuId, ReadOnlySpan<Observation> frame)
     {
-        if (o.HasVehicleId && _byVehicle.TryGetValue(o.VehicleId.Value, out int h))
+        FusionOptions opt = _options;
+        int stamp = ++_frame;
+        int rows = frame.Length;
+        int columns = 0;
+        int pairs = 0;
+
+        // 1. Participants the RSU names by vehicle id go straight to that vehicle's track.
+        for (int i = 0; i < rows; i++)
         {
-            return h;
+            ref readonly Observation o = ref frame[i];
+            Counters.Observations++;
+            _rowTrack[i] = -1;
+            _rowPairs[i] = 0;
+            if (o.HasVehicleId)
+            {
+                _rowTrack[i] = ResolveById(o, rsuId, hasRoadside: true);
+            }
         }
 
-        if (o.Source == ObservationSource.Rsm && _byRoadside.TryGetValue((o.SenderId.Value, o.PtcId), out h))
+        // 2. The others: gated costs against the tracks near them that no participant of this frame took.
+        for (int i = 0; i < rows; i++)
         {
-            return h;
+            ref readonly Observation o = ref frame[i];
+            if (o.HasVehicleId)
+            {
+                continue;
+            }
+
+            int prior = LookupRoadside(rsuId, o.PtcId);
+            int found = _index.QueryRadius(o.XM, o.YM, opt.SearchRadiusM, _query);
+            found = Math.Min(found, _query.Length);
+            for (int k = 0; k < found; k++)
+            {
+                int h = _query[k];
+                if (_takenStamp[h] == stamp)
+                {
+                    continue;
+                }
+
+                double cost = GateCost(h, o);
+                if (double.IsPositiveInfinity(cost))
+                {
+                    continue;
+                }
+
+                if (h == prior)
+                {
+                    cost -= opt.RoadsidePriorBonus;
+                }
+
+                int column;
+                if (_columnStamp[h] == stamp)
+                {
+                    column = _columnOf[h];
+                }
+                else
+                {
+                    if (columns == MaxColumns)
+                    {
+                        continue;
+                    }
+
+                    column = columns++;
+                    _columnStamp[h] = stamp;
+                    _columnOf[h] = column;
+                    _columnTrack[column] = h;
+                    _columnPairs[column] = 0;
+                }
+
+                _pairRow[pairs] = i;
+                _pairColumn[pairs] = column;
+                _pairCost[pairs] = cost;
+                pairs++;
+                _rowPairs[i]++;
+                _columnPairs[column]++;
+            }
+        }
+
+        // 3. Solve. A row with a single candidate nobody else wants is its own component: take it directly.
+        //    The rest go through the optimal assignment, with a private "new track" column per row.
+        for (int i = 0; i < rows; i++)
+        {
+            _rowSolved[i] = -1;
+        }
+
+        int hard = 0;
+        for (int p = 0; p < pairs; p++)
+        {
+            int i = _pairRow[p];
+            if (_rowPairs[i] == 1 && _columnPairs[_pairColumn[p]] == 1)
+            {
+                _rowSolved[i] = _columnTrack[_pairColumn[p]];
+            }
+        }
+
+        for (int i = 0; i < rows; i++)
+        {
+            if (_rowPairs[i] > 0 && _rowSolved[i] < 0)
+            {
+                _hardRows[hard++] = i;
+            }
+        }
+
+        if (hard > 0)
+        {
+            Solve(hard, columns, pairs);
+        }
+
+        // 4. Apply: updates at each participant's own time, new tentative tracks for the unassigned.
+        int updated = 0;
+        for (int i = 0; i < rows; i++)
+        {
+            ref readonly Observation o = ref frame[i];
+            int h = _rowTrack[i];
+            if (!o.HasVehicleId)
+            {
+                h = _rowSolved[i];
+                if (h >= 0)
+                {
+                    Update(h, o, rsuId);
+                }
+                else
+                {
+                    h = Create(o, rsuId);
+                }
+            }
+
+            if (h >= 0)
+            {
+                _updated[updated++] = h;
+            }
+        }
+
+        for (int k = 0; k < updated; k++)
+        {
+            if (_live[_updated[k]])
+            {
+                CheckMerge(_updated[k]);
+            }
+        }
+    }
+
+    private void Solve(int hard, int columns, int pairs)
+    {
+        int m = columns + hard;
+        Span<double> matrix = _matrix.AsSpan(0, hard * m);
+        matrix.Fill(Forbidden);
+        Span<int> rowOf = stackalloc int[MaxRows];
+        rowOf.Fill(-1);
+        for (int r = 0; r < hard; r++)
+        {
+            rowOf[_hardRows[r]] = r;
+            matrix[(r * m) + columns + r] = NewTrack;
+        }
+
+        for (int p = 0; p < pairs; p++)
+        {
+            int r = rowOf[_pairRow[p]];
+            if (r >= 0)
+            {
+                matrix[(r * m) + _pairColumn[p]] = _pairCost[p];
+            }
+        }
+
+        _assignment.Solve(matrix, hard, m, _solution);
+        for (int r = 0; r < hard; r++)
+        {
+            int c = _solution[r];
+            if (c < columns && matrix[(r * m) + c] < NewTrack)
+            {
+                _rowSolved[_hardRows[r]] = _columnTrack[c];
+            }
+        }
+    }
+
+    // A sighting that carries a vehicle id: the vehicle's track; else the roadside-only track the RSU's own id
+    // pointed to; else the nearest gated roadside-only track (adoption); else a new track.
+    private int ResolveById(in Observation o, OctetId8 rsuId, bool hasRoadside)
+    {
+        int h = _byVehicle.TryGetValue(o.VehicleId.Value, out int v) && _live[v] ? v : -1;
+        if (h < 0)
+        {
+            if (hasRoadside)
+            {
+                int prior = LookupRoadside(rsuId, o.PtcId);
+                if (prior >= 0 && !_tracks[prior].Participant.IsVehicle && _takenStamp[prior] != _frame && !double.IsPositiveInfinity(GateCost(prior, o)))
+                {
+                    h = prior;
+                }
+            }
+
+            if (h < 0)
+            {
+                h = FindAdoptable(o);
+            }
+
+            if (h >= 0)
+            {
+                Adopt(h, o.VehicleId);
+            }
+        }
+
+        if (h < 0)
+        {
+            return Create(o, rsuId);
+        }
+
+        Update(h, o, rsuId);
+        return h;
+    }
+
+    private int FindAdoptable(in Observation o)
+    {
+        int found = Math.Min(_index.QueryRadius(o.XM, o.YM, _options.SearchRadiusM, _query), _query.Length);
+        int best = -1;
+        double bestCost = double.PositiveInfinity;
+        for (int k = 0; k < found; k++)
+        {
+            int h = _query[k];
+            if (_tracks[h].Participant.IsVehicle || _takenStamp[h] == _frame)
+            {
+                continue;
+            }
+
+            double cost = GateCost(h, o);
+            if (cost < bestCost || (cost == bestCost && h < best))
+            {
+                bestCost = cost;
+                best = h;
+            }
+        }
+
+        return best;
+    }
+
+    private void Adopt(int h, OctetId8 vehicleId)
+    {
+        ref Track t = ref _tracks[h];
+        t.Participant = ParticipantRef.Vehicle(vehicleId);
+        _byVehicle[vehicleId.Value] = h;
+        Counters.Adoptions++;
+    }
+
+    // The association cost of sighting o for track h: squared Mahalanobis distance of the position plus the log
+    // determinant of its innovation covariance (the negative log-likelihood up to a constant) plus a normalised
+    // velocity difference; infinity outside the gates (distance, chi², speed, heading for movers, kind).
+    private double GateCost(int h, in Observation o)
+    {
+        ref readonly Track t = ref _tracks[h];
+        FusionOptions opt = _options;
+        if (!Compatible(t.Kind, o.Kind))
+        {
+            return double.PositiveInfinity;
+        }
+
+        double dt = (o.TimeUtcMs - t.StateUtcMs) / 1000.0;
+        t.Filter.PredictPosition(dt, opt.ProcessNoise, out double x, out double y, out double pxx, out double pxy, out double pyy);
+        double dx = o.XM - x;
+        double dy = o.YM - y;
+        double d2 = (dx * dx) + (dy * dy);
+        if (d2 > opt.GateDistanceM * opt.GateDistanceM)
+        {
+            return double.PositiveInfinity;
+        }
+
+        double r = o.PosSigmaM * o.PosSigmaM;
+        double s00 = pxx + r, s01 = pxy, s11 = pyy + r;
+        double det = (s00 * s11) - (s01 * s01);
+        if (!(det > 0))
+        {
+            return double.PositiveInfinity;
+        }
+
+        double m2 = ((s11 * dx * dx) - (2 * s01 * dx * dy) + (s00 * dy * dy)) / det;
+        if (m2 > opt.GateChi2)
+        {
+            return double.PositiveInfinity;
+        }
+
+        double vx = t.Filter.Vx, vy = t.Filter.Vy;
+        double trackSpeed = Math.Sqrt((vx * vx) + (vy * vy));
+        if (Math.Abs(o.SpeedMps - trackSpeed) > opt.GateSpeedMps)
+        {
+            return double.PositiveInfinity;
+        }
+
+        if (o.SpeedMps > 2 && trackSpeed > 2)
+        {
+            double trackHeading = Math.Atan2(vx, vy) * DegPerRad;
+            if (AngleDiff(trackHeading, o.HeadingDeg) > opt.GateHeadingDeg)
+            {
+                return double.PositiveInfinity;
+            }
+        }
+
+        double rad = o.HeadingDeg / DegPerRad;
+        double dvx = (o.SpeedMps * Math.Sin(rad)) - vx;
+        double dvy = (o.SpeedMps * Math.Cos(rad)) - vy;
+        double speedSigma = o.Source == ObservationSource.Bsm ? opt.BsmSpeedSigmaMps : opt.RsmSpeedSigmaMps;
+        double vvar = t.Filter.VelocityVariance(dt, opt.ProcessNoise) + (speedSigma * speedSigma);
+        return m2 + Math.Log(det) + (((dvx * dvx) + (dvy * dvy)) / vvar);
+    }
+
+    private int Create(in Observation o, OctetId8 rsuId)
+    {
+        if (_freeCount == 0)
+        {
+            Counters.Dropped++;
+            return -1;
+        }
+
+        int h = _free[--_freeCount];
+        _highWater = Math.Max(_highWater, h + 1);
+        _live[h] = true;
+        _takenStamp[h] = _frame;
+        ref Track t = ref _tracks[h];
+        t = default;
+        t.TrackId = _nextTrackId++;
+        t.Status = TrackStatus.Tentative;
+        t.AccelMps2 = double.NaN;
+        t.YawRateDps = double.NaN;
+        t.AccelUtcMs = long.MinValue;
+        t.YawUtcMs = long.MinValue;
+        t.HeadingUtcMs = long.MinValue;
+        t.BsmFlagsUtcMs = long.MinValue;
+        t.RsmFlagsUtcMs = long.MinValue;
+        if (o.HasVehicleId)
+        {
+            t.Participant = ParticipantRef.Vehicle(o.VehicleId);
+            _byVehicle[o.VehicleId.Value] = h;
+        }
+        else
+        {
+            t.Participant = ParticipantRef.Roadside(rsuId, o.PtcId);
+        }
+
+        VelocityOf(o, out double vx, out double vy, out double rxx, out double rxy, out double ryy);
+        double posVar = o.PosSigmaM * o.PosSigmaM;
+        t.Filter.Init(o.XM, o.YM, vx, vy, posVar, rxx, rxy, ryy);
+        t.StateUtcMs = o.TimeUtcMs;
+        t.LastSeenUtcMs = o.TimeUtcMs;
+        t.ReportedHeadingDeg = o.HeadingDeg;
+        _index.Upsert(h, o.XM, o.YM);
+        Counters.TracksCreated++;
+        Sighting(h, o, rsuId);
+        return h;
+    }
+
+    private void Update(int h, in Observation o, OctetId8 rsuId)
+    {
+        ref Track t = ref _tracks[h];
+        _takenStamp[h] = _frame;
+        if (o.TimeUtcMs < t.StateUtcMs)
+        {
+            // Out of order: retrodiction is out of scope, so the state stays; the sighting still counts for
+            // existence, confirmation and attributes below.
+            Counters.OutOfOrder++;
+        }
+        else
+        {
+            double q = _options.ProcessNoise;
+            t.Filter.Predict((o.TimeUtcMs - t.StateUtcMs) / 1000.0, q);
+            double r = o.PosSigmaM * o.PosSigmaM;
+            t.Filter.Update(0, o.XM, o.YM, r, 0, r);
+            VelocityOf(o, out double vx, out double vy, out double rxx, out double rxy, out double ryy);
+            t.Filter.Update(2, vx, vy, rxx, rxy, ryy);
+            t.StateUtcMs = o.TimeUtcMs;
+            _index.Upsert(h, t.Filter.X, t.Filter.Y);
+        }
+
+        Sighting(h, o, rsuId);
+    }
+
+    // The measured velocity of a sighting and its noise: speed sigma along the heading, speed × heading sigma
+    // across it (never below the speed sigma, so a standing pedestrian's unreliable heading does not pin it).
+    private void VelocityOf(in Observation o, out double vx, out double vy, out double rxx, out double rxy, out double ryy)
+    {
+        bool bsm = o.Source == ObservationSource.Bsm;
+        double speedSigma = bsm ? _options.BsmSpeedSigmaMps : _options.RsmSpeedSigmaMps;
+        double headingSigma = (bsm ? _options.BsmHeadingSigmaDeg : _options.RsmHeadingSigmaDeg) / DegPerRad;
+        double rad = o.HeadingDeg / DegPerRad;
+        vx = o.SpeedMps * Math.Sin(rad);
+        vy = o.SpeedMps * Math.Cos(rad);
+        double cross = Math.Max(o.SpeedMps * headingSigma, speedSigma);
+        KalmanCv.VelocityNoise(o.HeadingDeg, speedSigma, cross, out rxx, out rxy, out ryy);
+    }
+
+    // Everything but the kinematics: existence, confirmation, sources, kind, flags, size, reported values.
+    private void Sighting(int h, in Observation o, OctetId8 rsuId)
+    {
+        ref Track t = ref _tracks[h];
+        long time = o.TimeUtcMs;
+        t.LastSeenUtcMs = Math.Max(t.LastSeenUtcMs, time);
+        bool bsm = o.Source == ObservationSource.Bsm;
+        if (bsm)
+        {
+            t.HasBsm = true;
+            t.Status = TrackStatus.Confirmed;
+            if (time >= t.BsmFlagsUtcMs)
+            {
+                t.BsmFlags = o.Flags;
+                t.BsmFlagsUtcMs = time;
+            }
+
+            RecordSource(h, o.SenderId.Value, 0, ObservationSource.Bsm, time);
+        }
+        else
+        {
+            t.Hits++;
+            if (t.Status == TrackStatus.Tentative && t.Hits >= _options.ConfirmHits)
+            {
+                t.Status = TrackStatus.Confirmed;
+            }
+
+            if (time >= t.RsmFlagsUtcMs)
+            {
+                t.RsmFlags = o.Flags;
+                t.RsmFlagsUtcMs = time;
+            }
+
+            RecordSource(h, rsuId.Value, o.PtcId, ObservationSource.Rsm, time);
+        }
+
+        if (t.Status == TrackStatus.Coasting && time >= t.LastSeenUtcMs)
+        {
+            t.Status = TrackStatus.Confirmed;
+        }
+
+        if (o.Kind != ParticipantKind.Unknown && (bsm || !t.HasBsm || t.Kind == ParticipantKind.Unknown))
+        {
+            t.Kind = o.Kind;
+        }
+
+        if (o.LengthM > 0 && (bsm || !t.SizeFromBsm))
+        {
+            t.LengthM = o.LengthM;
+            t.WidthM = o.WidthM;
+            t.SizeFromBsm |= bsm;
+        }
+
+        if (o.VehicleClass != 0 && (bsm || !t.ClassFromBsm))
+        {
+            t.VehicleClass = o.VehicleClass;
+            t.ClassFromBsm |= bsm;
+        }
+
+        if (!double.IsNaN(o.AccelMps2) && time >= t.AccelUtcMs)
+        {
+            t.AccelMps2 = o.AccelMps2;
+            t.AccelUtcMs = time;
+        }
+
+        if (!double.IsNaN(o.YawRateDps) && time >= t.YawUtcMs)
+        {
+            t.YawRateDps = o.YawRateDps;
+            t.YawUtcMs = time;
+        }
+
+        if (time >= t.HeadingUtcMs && o.SpeedMps >= _options.SlowSpeedMps)
+        {
+            t.ReportedHeadingDeg = o.HeadingDeg;
+            t.HeadingUtcMs = time;
+        }
+    }
+
+    // Keeps the track's last four sources (one entry per RSU, one for its BSM) and the RSU id map in step.
+    private void RecordSource(int h, ulong sender, ushort ptc, ObservationSource kind, long time)
+    {
+        ref Track t = ref _tracks[h];
+        int slot = -1;
+        int empty = -1;
+        int oldest = 0;
+        for (int k = 0; k < Sources.Length; k++)
+        {
+            ref SourceEntry e = ref t.Sources[k];
+            if (e.Kind == kind && e.Sender == sender)
+            {
+                slot = k;
+                break;
+            }
+
+            if (e.Kind == 0)
+            {
+                if (empty < 0)
+                {
+                    empty = k;
+                }
+            }
+            else if (e.TimeUtcMs < t.Sources[oldest].TimeUtcMs || t.Sources[oldest].Kind == 0)
+            {
+                oldest = k;
+            }
+        }
+
+        if (slot >= 0)
+        {
+            ref SourceEntry e = ref t.Sources[slot];
+            if (kind == ObservationSource.Rsm && e.Ptc != ptc)
+            {
+                ForgetRoadside(h, e.Sender, e.Ptc);
+                _byRoadside[new RoadsideKey(sender, ptc)] = h;
+                e.Ptc = ptc;
+            }
+            else if (kind == ObservationSource.Rsm)
+            {
+                _byRoadside[new RoadsideKey(sender, ptc)] = h;
+            }
+
+            e.TimeUtcMs = Math.Max(e.TimeUtcMs, time);
+            return;
+        }
+
+        slot = empty >= 0 ? empty : oldest;
+        ref SourceEntry s = ref t.Sources[slot];
+        if (s.Kind == ObservationSource.Rsm)
+        {
+            ForgetRoadside(h, s.Sender, s.Ptc);
+        }
+
+        s.Kind = kind;
+        s.Sender = sender;
+        s.Ptc = ptc;
+        s.TimeUtcMs = time;
+        if (kind == ObservationSource.Rsm)
+        {
+            _byRoadside[new RoadsideKey(sender, ptc)] = h;
+        }
+    }
+
+    private void ForgetRoadside(int h, ulong sender, ushort ptc)
+    {
+        RoadsideKey key = new(sender, ptc);
+        if (_byRoadside.TryGetValue(key, out int mapped) && mapped == h)
+        {
+            _byRoadside.Remove(key);
+        }
+    }
+
+    // The track an RSU's participant id pointed to, if that track still carries the id.
+    private int LookupRoadside(OctetId8 rsuId, ushort ptc)
+    {
+        if (!_byRoadside.TryGetValue(new RoadsideKey(rsuId.Value, ptc), out int h) || !_live[h])
+        {
+            return -1;
+        }
+
+        ref Track t = ref _tracks[h];
+        for (int k = 0; k < Sources.Length; k++)
+        {
+            ref SourceEntry e = ref t.Sources[k];
+            if (e.Kind == ObservationSource.Rsm && e.Sender == rsuId.Value && e.Ptc == ptc)
+            {
+                return h;
+            }
         }
 
         return -1;
     }
 
-    private int Create(in Observation o)
+    // Two confirmed tracks of one object (seen by two sources that failed to associate) converge: after
+    // MergeAfterUpdates consecutive updates within the merge gate with consistent velocities, the younger track
+    // is merged into the older. Tracks of two different vehicle ids, or seen apart by one RSU in one frame, never merge.
+    private void CheckMerge(int h)
     {
-        if (_free.Count == 0)
+        ref Track a = ref _tracks[h];
+        if (a.Status == TrackStatus.Tentative)
         {
-            return -1;
-        }
-
-        int h = _free.Pop();
-        ref Slot s = ref _slots[h];
-        s = default;
-        s.Live = true;
-        s.State.Handle = h;
-        s.State.TrackId = _nextTrackId++;
-        s.State.Status = TrackStatus.Tentative;
-        s.State.Participant = o.Source == ObservationSource.Bsm || o.HasVehicleId
-            ? ParticipantRef.Vehicle(o.VehicleId)
-            : ParticipantRef.Roadside(o.SenderId, o.PtcId);
-        s.State.LastUpdateUtcMs = long.MinValue / 2;
-        if (o.HasVehicleId)
-        {
-            _byVehicle[o.VehicleId.Value] = h;
-        }
-
-        if (o.Source == ObservationSource.Rsm)
-        {
-            _byRoadside[(o.SenderId.Value, o.PtcId)] = h;
-        }
-
-        Counters.TracksCreated++;
-        return h;
-    }
-
-    private void Update(int h, in Observation o)
-    {
-        ref Slot s = ref _slots[h];
-        ref TrackState t = ref s.State;
-        if (o.TimeUtcMs < t.LastUpdateUtcMs)
-        {
-            Counters.OutOfOrder++;
             return;
         }
 
-        t.Kind = o.Kind;
-        t.XM = o.XM;
-        t.YM = o.YM;
-        t.SpeedMps = o.SpeedMps;
-        t.HeadingDeg = o.HeadingDeg;
-        double rad = o.HeadingDeg * Math.PI / 180.0;
-        t.VxMps = o.SpeedMps * Math.Sin(rad);
-        t.VyMps = o.SpeedMps * Math.Cos(rad);
-        t.AccelMps2 = o.AccelMps2;
-        t.YawRateDps = o.YawRateDps;
-        t.LengthM = o.LengthM;
-        t.WidthM = o.WidthM;
-        t.VehicleClass = o.VehicleClass;
-        t.Flags = o.Flags;
-        t.PosSigmaM = o.PosSigmaM;
-        t.LastUpdateUtcMs = o.TimeUtcMs;
-        t.SourceCount = 1;
-        if (o.Source == ObservationSource.Bsm)
+        FusionOptions opt = _options;
+        int found = Math.Min(_index.QueryRadius(a.Filter.X, a.Filter.Y, opt.MergeGateM + opt.GateDistanceM, _query), _query.Length);
+        int best = -1;
+        double bestD2 = opt.MergeGateM * opt.MergeGateM;
+        for (int k = 0; k < found; k++)
         {
-            t.HasBsm = true;
-            t.Status = TrackStatus.Confirmed;
+            int g = _query[k];
+            if (g == h)
+            {
+                continue;
+            }
+
+            ref readonly Track b = ref _tracks[g];
+            if (b.Status == TrackStatus.Tentative || !Compatible(a.Kind, b.Kind)
+                || (a.Participant.IsVehicle && b.Participant.IsVehicle) || SeenApart(a, b))
+            {
+                continue;
+            }
+
+            double dt = (a.StateUtcMs - b.StateUtcMs) / 1000.0;
+            b.Filter.PredictPosition(dt, 0, out double x, out double y, out _, out _, out _);
+            double dx = x - a.Filter.X, dy = y - a.Filter.Y;
+            double dvx = b.Filter.Vx - a.Filter.Vx, dvy = b.Filter.Vy - a.Filter.Vy;
+            double d2 = (dx * dx) + (dy * dy);
+            if (d2 < bestD2 && ((dvx * dvx) + (dvy * dvy)) <= opt.MergeSpeedMps * opt.MergeSpeedMps)
+            {
+                bestD2 = d2;
+                best = g;
+            }
         }
-        else if (++s.Hits >= _options.ConfirmHits && t.Status == TrackStatus.Tentative)
+
+        if (best < 0)
         {
-            t.Status = TrackStatus.Confirmed;
+            a.MergeHits = 0;
+            return;
         }
+
+        long other = _tracks[best].TrackId;
+        if (a.MergeWith == other)
+        {
+            a.MergeHits++;
+        }
+        else
+        {
+            a.MergeWith = other;
+            a.MergeHits = 1;
+        }
+
+        if (a.MergeHits >= opt.MergeAfterUpdates)
+        {
+            if (a.TrackId < other)
+            {
+                Merge(h, best);
+            }
+            else
+            {
+                Merge(best, h);
+            }
+        }
+    }
+
+    // One source reported both tracks at (nearly) the same time: it sees two objects.
+    private static bool SeenApart(in Track a, in Track b)
+    {
+        for (int i = 0; i < Sources.Length; i++)
+        {
+            ref readonly SourceEntry x = ref a.Sources[i];
+            if (x.Kind != ObservationSource.Rsm)
+            {
+                continue;
+            }
+
+            for (int j = 0; j < Sources.Length; j++)
+            {
+                ref readonly SourceEntry y = ref b.Sources[j];
+                if (y.Kind == ObservationSource.Rsm && y.Sender == x.Sender && Math.Abs(y.TimeUtcMs - x.TimeUtcMs) < 50)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private void Merge(int keep, int drop)
+    {
+        ref Track k = ref _tracks[keep];
+        ref Track d = ref _tracks[drop];
+        if (!k.Participant.IsVehicle && d.Participant.IsVehicle)
+        {
+            k.Participant = d.Participant;
+            _byVehicle[d.Participant.VehicleId.Value] = keep;
+        }
+
+        // The kinematics: keep the filter with the newer state, predicted with the older's identity.
+        if (d.StateUtcMs > k.StateUtcMs)
+        {
+            k.Filter = d.Filter;
+            k.StateUtcMs = d.StateUtcMs;
+            _index.Upsert(keep, k.Filter.X, k.Filter.Y);
+        }
+
+        if (d.HasBsm && (!k.HasBsm || d.BsmFlagsUtcMs > k.BsmFlagsUtcMs))
+        {
+            k.BsmFlags = d.BsmFlags;
+            k.BsmFlagsUtcMs = d.BsmFlagsUtcMs;
+        }
+
+        k.HasBsm |= d.HasBsm;
+        if (k.Kind == ParticipantKind.Unknown)
+        {
+            k.Kind = d.Kind;
+        }
+
+        if (d.SizeFromBsm && !k.SizeFromBsm)
+        {
+            k.LengthM = d.LengthM;
+            k.WidthM = d.WidthM;
+            k.SizeFromBsm = true;
+        }
+
+        if (d.ClassFromBsm && !k.ClassFromBsm)
+        {
+            k.VehicleClass = d.VehicleClass;
+            k.ClassFromBsm = true;
+        }
+
+        k.LastSeenUtcMs = Math.Max(k.LastSeenUtcMs, d.LastSeenUtcMs);
+        k.Hits += d.Hits;
+        k.MergeHits = 0;
+        k.MergeWith = 0;
+        for (int i = 0; i < Sources.Length; i++)
+        {
+            SourceEntry e = d.Sources[i];
+            if (e.Kind != 0)
+            {
+                RecordSource(keep, e.Sender, e.Ptc, e.Kind, e.TimeUtcMs);
+            }
+        }
+
+        Delete(drop);
+        Counters.Merges++;
     }
 
     private void Delete(int h)
     {
-        ref Slot s = ref _slots[h];
-        if (s.State.Participant.IsVehicle)
+        ref Track t = ref _tracks[h];
+        if (t.Participant.IsVehicle && _byVehicle.TryGetValue(t.Participant.VehicleId.Value, out int mapped) && mapped == h)
         {
-            _byVehicle.Remove(s.State.Participant.VehicleId.Value);
-        }
-        else
-        {
-            _byRoadside.Remove((s.State.Participant.RsuId.Value, s.State.Participant.PtcId));
+            _byVehicle.Remove(t.Participant.VehicleId.Value);
         }
 
-        s.Live = false;
-        s.State.Status = TrackStatus.Deleted;
-        _free.Push(h);
-        Counters.TracksDeleted++;
+        for (int k = 0; k < Sources.Length; k++)
+        {
+            ref SourceEntry e = ref t.Sources[k];
+            if (e.Kind == ObservationSource.Rsm)
+            {
+                ForgetRoadside(h, e.Sender, e.Ptc);
+            }
+        }
+
+        _index.Remove(h);
+        _live[h] = false;
+        t.Status = TrackStatus.Deleted;
+        _free[_freeCount++] = h;
     }
 
-    private struct Slot
+    private void Write(int h, long timeUtcMs, ref TrackState s)
     {
-        public bool Live;
+        ref readonly Track t = ref _tracks[h];
+        FusionOptions opt = _options;
+        double dt = (timeUtcMs - t.StateUtcMs) / 1000.0;
+        t.Filter.PredictPosition(dt, opt.ProcessNoise, out double x, out double y, out double pxx, out _, out double pyy);
+        double vx = t.Filter.Vx, vy = t.Filter.Vy;
+        double speed = Math.Sqrt((vx * vx) + (vy * vy));
+        double heading = t.ReportedHeadingDeg;
+        if (speed >= opt.SlowSpeedMps)
+        {
+            heading = Math.Atan2(vx, vy) * DegPerRad;
+            if (heading < 0)
+            {
+                heading += 360;
+            }
+        }
+
+        int sources = 0;
+        for (int k = 0; k < Sources.Length; k++)
+        {
+            ref readonly SourceEntry e = ref t.Sources[k];
+            if (e.Kind != 0 && timeUtcMs - e.TimeUtcMs <= opt.CoastAfterMs)
+            {
+                sources++;
+            }
+        }
+
+        s = new TrackState
+        {
+            Handle = h,
+            TrackId = t.TrackId,
+            Status = t.Status,
+            Kind = t.Kind,
+            Participant = t.Participant,
+            XM = x,
+            YM = y,
+            VxMps = vx,
+            VyMps = vy,
+            SpeedMps = speed,
+            HeadingDeg = heading,
+            AccelMps2 = t.AccelMps2,
+            YawRateDps = t.YawRateDps,
+            LengthM = t.LengthM,
+            WidthM = t.WidthM,
+            VehicleClass = t.VehicleClass,
+            Flags = t.BsmFlags | t.RsmFlags,
+            PosSigmaM = Math.Sqrt(Math.Max(0, (pxx + pyy) / 2)),
+            LastUpdateUtcMs = t.LastSeenUtcMs,
+            HasBsm = t.HasBsm,
+            SourceCount = (byte)sources,
+        };
+    }
+
+    private static bool Compatible(ParticipantKind a, ParticipantKind b) =>
+        a == b || a == ParticipantKind.Unknown || b == ParticipantKind.Unknown;
+
+    private static double AngleDiff(double a, double b)
+    {
+        double d = Math.Abs(a - b) % 360;
+        return d > 180 ? 360 - d : d;
+    }
+
+    private readonly record struct RoadsideKey(ulong Rsu, ushort Ptc);
+
+    private struct SourceEntry
+    {
+        public ulong Sender;
+        public long TimeUtcMs;
+        public ushort Ptc;
+        public ObservationSource Kind; // 0: empty
+    }
+
+    [InlineArray(Length)]
+    private struct Sources
+    {
+        public const int Length = 4;
+        private SourceEntry _entry;
+    }
+
+    private struct Track
+    {
+        public KalmanCv Filter;
+        public long TrackId;
+        public long StateUtcMs; // time of the filter state
+        public long LastSeenUtcMs; // newest sighting, in order or not
+        public ParticipantRef Participant;
+        public Sources Sources;
+        public double ReportedHeadingDeg;
+        public long HeadingUtcMs;
+        public double AccelMps2;
+        public long AccelUtcMs;
+        public double YawRateDps;
+        public long YawUtcMs;
+        public double LengthM;
+        public double WidthM;
+        public long BsmFlagsUtcMs;
+        public long RsmFlagsUtcMs;
+        public long MergeWith;
         public int Hits;
-        public TrackState State;
+        public int MergeHits;
+        public ParticipantFlags BsmFlags;
+        public ParticipantFlags RsmFlags;
+        public TrackStatus Status;
+        public ParticipantKind Kind;
+        public byte VehicleClass;
+        public bool HasBsm;
+        public bool SizeFromBsm;
+        public bool ClassFromBsm;
     }
 }

@@ -17,11 +17,25 @@ public sealed class SignalDetectorsCostTests(ITestOutputHelper output)
     [Fact]
     public void Two_hundred_vehicles_allocate_nothing_per_message_or_tick_once_warm()
     {
-        (long allocated, double msPerTick, int tracks) = Run(Mine);
-        (_, double baseline, _) = Run(new HashSet<EventType>());
-        output.WriteLine($"{tracks} tracks: {msPerTick:F3} ms per tick with the five detectors, {baseline:F3} ms without (each tick with its 200 BSMs; this build)");
+        (long allocated, _, int tracks) = Run(Mine);
+
         Assert.True(tracks >= 190);
         Assert.Equal(0, allocated);
+    }
+
+    [Fact]
+    public void Cost_per_tick_is_reported()
+    {
+        // Best of three, with and without the five detectors: a shared machine is noisy; the difference is theirs.
+        double with = double.MaxValue, without = double.MaxValue;
+        for (int k = 0; k < 3; k++)
+        {
+            with = Math.Min(with, Run(Mine).MsPerTick);
+            without = Math.Min(without, Run([]).MsPerTick);
+        }
+
+        output.WriteLine($"200 tracks: {with:F3} ms per tick with RLVW, GLOSA, HLW, IVS, TJW; {without:F3} ms without (each tick with its 200 BSMs)");
+        Assert.True(with > 0);
     }
 
     private static (long Allocated, double MsPerTick, int Tracks) Run(HashSet<EventType> enabled)

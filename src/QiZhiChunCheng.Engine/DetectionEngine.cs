@@ -61,6 +61,7 @@ public sealed class DetectionEngine
     private readonly MapMatch[] _hints;
     private long _nextTickUtcMs = long.MinValue;
     private long _clockUtcMs = long.MinValue;
+    private RoadSurface _baseSurface;
 
     public DetectionEngine(EngineOptions options)
     {
@@ -69,8 +70,9 @@ public sealed class DetectionEngine
         Map = options.Map;
         _slw = new SpeedLimitWarning(options.Slw, options.Map);
         _world = new WorldModel(options.Fusion);
-        _signals = new SignalState(options.Map);
-        _rsi = new RsiState(options.Map);
+        _signals = new SignalState(options.Map, options.Signals);
+        _rsi = new RsiState(options.Map, options.Rsi);
+        _baseSurface = options.Surface.Surface;
         _lifecycle = new EventLifecycle(options.Lifecycle);
         _context = new TickContext(options.Fusion.Capacity, options.Map, _signals, _rsi, options.Surface);
         _hints = new MapMatch[options.Fusion.Capacity];
@@ -122,11 +124,18 @@ public sealed class DetectionEngine
     /// <summary>Event phases raised and not yet taken by <see cref="DrainEvents"/> or <see cref="DiscardEvents"/>.</summary>
     public IReadOnlyList<DetectedEvent> PendingEvents => _lifecycle.Output;
 
-    /// <summary>The road surface the detectors assume now.</summary>
+    /// <summary>
+    /// The road surface the detectors assume now: the configured one (set here), or worse while an active RSI
+    /// weather event says so (<see cref="RsiState.SurfaceOverride"/>, applied at every tick).
+    /// </summary>
     public RoadSurface Surface
     {
         get => _context.Surface;
-        set => _context.Surface = value;
+        set
+        {
+            _baseSurface = value;
+            _context.Surface = value;
+        }
     }
 
     /// <summary>Switches every detector to a new lane map, between two messages (a MAP update).</summary>
@@ -329,6 +338,8 @@ public sealed class DetectionEngine
 
         _context.Count = n;
         _context.TimeUtcMs = tickUtcMs;
+        _rsi.Advance(tickUtcMs);
+        _context.Surface = _rsi.SurfaceOverride is { } weather && weather > _baseSurface ? weather : _baseSurface;
         int before = _lifecycle.Output.Count;
         _lifecycle.BeginTick(tickUtcMs);
         foreach (Detector d in _detectors)

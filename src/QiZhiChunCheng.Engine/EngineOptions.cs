@@ -2,6 +2,7 @@ using QiZhiChunCheng.Core.Events;
 using QiZhiChunCheng.Engine.Detectors;
 using QiZhiChunCheng.Engine.Events;
 using QiZhiChunCheng.Engine.Map;
+using QiZhiChunCheng.Engine.Signals;
 using QiZhiChunCheng.Engine.World;
 
 namespace QiZhiChunCheng.Engine;
@@ -40,6 +41,12 @@ public sealed record EngineOptions
     public LifecycleOptions Lifecycle { get; init; } = new();
 
     public SurfaceOptions Surface { get; init; } = new();
+
+    /// <summary>How SPAT signal state is read (staleness).</summary>
+    public SignalOptions Signals { get; init; } = new();
+
+    /// <summary>How RSI events and signs are kept (validity, weather codes).</summary>
+    public RsiOptions Rsi { get; init; } = new();
 
     public SlwOptions Slw { get; init; } = new();
 

@@ -1,17 +1,46 @@
 using QiZhiChunCheng.Core.Events;
 using QiZhiChunCheng.Engine.Events;
+using QiZhiChunCheng.Engine.Signals;
+using QiZhiChunCheng.Engine.World;
 
 namespace QiZhiChunCheng.Engine.Detectors;
 
 /// <summary>HLW thresholds (V2X-REFERENCE section 4; provisional defaults).</summary>
 public sealed record HlwOptions
 {
+    /// <summary>On a reference path, the heading must be within this of the path segment's direction (45°; provisional).</summary>
+    public double PathHeadingDeg { get; init; } = 45;
+
+    /// <summary>Within the event radius, the event must lie ahead within this of the heading (±60°; provisional).</summary>
+    public double AheadDeg { get; init; } = 60;
+
+    /// <summary>
+    /// On a reference path, only vehicles at most this far (along the path) before the event are warned (500 m;
+    /// provisional: paths describe the approach, this caps an over-long one).
+    /// </summary>
+    public double MaxPathDistanceM { get; init; } = 500;
+
+    /// <summary>
+    /// The congestion event type, left to TJW (707, GB/T 29100). Adverse-weather events (the RSI weather class) are
+    /// area-wide and set the road surface instead; they raise no HLW either.
+    /// </summary>
+    public int CongestionEventType { get; init; } = 707;
 }
 
-/// <summary>HLW, hazardous location warning: a vehicle approaching an active RSI event within its radius or path.</summary>
+/// <summary>
+/// HLW, hazardous location warning: a vehicle approaching an active RSI traffic event (RTE): on one of the event's
+/// reference paths (within the path radius, heading along the path within <see cref="HlwOptions.PathHeadingDeg"/>,
+/// upstream of the event's position projected on the path), or within the event radius with the event ahead
+/// (within <see cref="HlwOptions.AheadDeg"/>). Every RTE counts except congestion (707, TJW's) and adverse weather
+/// (3xx, the surface's). Vehicles only (pedestrians and cyclists are not warned of road hazards). Severity 2.
+/// The event is keyed by the vehicle and the RSI item (RSU id, rteId), so it keeps its id while the RSU repeats the
+/// RTE. Figures: distanceM (along the path, else straight), rsiCode, radiusM. Location: the vehicle's lane, if any.
+/// Allocates nothing per tick (a candidate buffer the size of the track capacity is allocated once).
+/// </summary>
 public sealed class HazardousLocationWarning : Detector
 {
     private readonly HlwOptions _options;
+    private int[] _candidates = [];
 
     public HazardousLocationWarning(HlwOptions options)
     {
@@ -23,6 +52,39 @@ public sealed class HazardousLocationWarning : Detector
 
     public override void Evaluate(TickContext context, EventLifecycle events)
     {
-        _ = _options;
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(events);
+        long now = context.TimeUtcMs;
+        RsiState rsi = context.Rsi;
+        ReadOnlySpan<RsiItem> items = rsi.Items;
+        ReadOnlySpan<TrackState> tracks = context.Tracks;
+        for (int e = 0; e < items.Length; e++)
+        {
+            ref readonly RsiItem item = ref items[e];
+            if (item.Kind != RsiKind.Event || !item.IsActive(now) || item.IsWeather || item.Code == _options.CongestionEventType)
+            {
+                continue;
+            }
+
+            int n = RsiApproach.Candidates(context, ref _candidates, item.BoundXM, item.BoundYM, item.BoundRadiusM);
+            for (int c = 0; c < n; c++)
+            {
+                ref readonly TrackState t = ref tracks[_candidates[c]];
+                if (t.Kind != ParticipantKind.Vehicle
+                    || !RsiApproach.Approaches(rsi, e, t, item.RadiusM, _options.PathHeadingDeg, _options.AheadDeg, _options.MaxPathDistanceM, out double distance))
+                {
+                    continue;
+                }
+
+                EventFigures figures = default;
+                figures.Set(Figure.DistanceM, distance);
+                figures.Set(Figure.RsiCode, item.Code);
+                figures.Set(Figure.RadiusM, item.RadiusM);
+                events.Report(EventType.Hlw, t, item.Key, 2, figures, LocationOf(t));
+            }
+        }
     }
+
+    internal static EventLocation LocationOf(in TrackState t) =>
+        t.Match.Lane >= 0 ? EventLocation.OnLane(t.Match.Link, t.Match.Lane) : t.Match.Node >= 0 ? EventLocation.AtNode(t.Match.Node) : EventLocation.None;
 }

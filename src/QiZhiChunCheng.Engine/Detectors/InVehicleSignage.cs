@@ -1,17 +1,38 @@
 using QiZhiChunCheng.Core.Events;
 using QiZhiChunCheng.Engine.Events;
+using QiZhiChunCheng.Engine.Signals;
+using QiZhiChunCheng.Engine.World;
 
 namespace QiZhiChunCheng.Engine.Detectors;
 
 /// <summary>IVS thresholds (V2X-REFERENCE section 4; provisional defaults).</summary>
 public sealed record IvsOptions
 {
+    /// <summary>A sign is shown this far ahead at most (300 m; provisional: the distance a driver reads a roadside sign from and more).</summary>
+    public double RangeM { get; init; } = 300;
+
+    /// <summary>On a reference path, the heading must be within this of the path segment's direction (45°; provisional).</summary>
+    public double PathHeadingDeg { get; init; } = 45;
+
+    /// <summary>
+    /// A sign without reference paths applies to vehicles within <see cref="RangeM"/> that have it ahead within this
+    /// of their heading (±30°; provisional: a narrow cone, since with no path the sign's direction is unknown).
+    /// </summary>
+    public double NoPathAheadDeg { get; init; } = 30;
 }
 
-/// <summary>IVS, in-vehicle signage: a vehicle on an RSI sign's reference path, approaching it.</summary>
+/// <summary>
+/// IVS, in-vehicle signage (notice, severity 1): a vehicle on an active RSI sign's (RTS) reference path (within the
+/// path radius, heading along it, upstream of the sign's position projected on the path) at most
+/// <see cref="IvsOptions.RangeM"/> before it; for a sign with no path, within that range with the sign ahead within
+/// <see cref="IvsOptions.NoPathAheadDeg"/>. Keyed by the vehicle and the sign (RSU id, rtsId). Vehicles only.
+/// Figures: distanceM, rsiCode (the GB 5768.2 sign type). Sign speed limits are not turned into SLW: SLW stays
+/// lane-limit based. Location: the vehicle's lane, if any. Allocates nothing per tick.
+/// </summary>
 public sealed class InVehicleSignage : Detector
 {
     private readonly IvsOptions _options;
+    private int[] _candidates = [];
 
     public InVehicleSignage(IvsOptions options)
     {
@@ -23,6 +44,37 @@ public sealed class InVehicleSignage : Detector
 
     public override void Evaluate(TickContext context, EventLifecycle events)
     {
-        _ = _options;
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(events);
+        long now = context.TimeUtcMs;
+        RsiState rsi = context.Rsi;
+        ReadOnlySpan<RsiItem> items = rsi.Items;
+        ReadOnlySpan<TrackState> tracks = context.Tracks;
+        for (int e = 0; e < items.Length; e++)
+        {
+            ref readonly RsiItem item = ref items[e];
+            if (item.Kind != RsiKind.Sign || !item.IsActive(now))
+            {
+                continue;
+            }
+
+            double radius = item.PathCount > 0 ? 0 : _options.RangeM;
+            double query = item.PathCount > 0 ? item.BoundRadiusM : _options.RangeM;
+            int n = RsiApproach.Candidates(context, ref _candidates, item.BoundXM, item.BoundYM, query);
+            for (int c = 0; c < n; c++)
+            {
+                ref readonly TrackState t = ref tracks[_candidates[c]];
+                if (t.Kind != ParticipantKind.Vehicle
+                    || !RsiApproach.Approaches(rsi, e, t, radius, _options.PathHeadingDeg, _options.NoPathAheadDeg, _options.RangeM, out double distance))
+                {
+                    continue;
+                }
+
+                EventFigures figures = default;
+                figures.Set(Figure.DistanceM, distance);
+                figures.Set(Figure.RsiCode, item.Code);
+                events.Report(EventType.Ivs, t, item.Key, 1, figures, HazardousLocationWarning.LocationOf(t));
+            }
+        }
     }
 }

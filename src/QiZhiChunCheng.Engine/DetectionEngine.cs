@@ -298,8 +298,27 @@ public sealed class DetectionEngine
         Rsm rsm = message.Rsm;
         long reference = Reference(message.Envelope);
         ReadOnlySpan<ParticipantData> participants = rsm.Participants.AsSpan();
-        int n = 0;
+
+        // The frame's time is its newest participant's: ticks due before it run first, then the whole frame is
+        // associated at once. Validated RSMs carry at most 16 participants; a longer list (a message built in
+        // process) is taken in frames of 16 rather than refused.
         long frameTime = long.MinValue;
+        foreach (ref readonly ParticipantData p in participants)
+        {
+            if (V2xTime.TryResolveSecMark(p.SecMark, reference, out long t, out Rejection _))
+            {
+                frameTime = Math.Max(frameTime, t);
+            }
+        }
+
+        if (frameTime == long.MinValue)
+        {
+            Counters.Untimed += participants.Length;
+            return;
+        }
+
+        AdvanceTo(frameTime);
+        int n = 0;
         foreach (ref readonly ParticipantData p in participants)
         {
             if (!V2xTime.TryResolveSecMark(p.SecMark, reference, out long t, out Rejection _))
@@ -308,17 +327,18 @@ public sealed class DetectionEngine
                 continue;
             }
 
-            frameTime = Math.Max(frameTime, t);
             Observations.FromParticipant(rsm, p, t, Map.Frame, _options.Fusion.RsmSigmaM, out _frame[n++]);
+            if (n == _frame.Length)
+            {
+                _world.ObserveFrame(rsm.Id, _frame);
+                n = 0;
+            }
         }
 
-        if (n == 0)
+        if (n > 0)
         {
-            return;
+            _world.ObserveFrame(rsm.Id, _frame.AsSpan(0, n));
         }
-
-        AdvanceTo(frameTime);
-        _world.ObserveFrame(rsm.Id, _frame.AsSpan(0, n));
     }
 
     private void RunTick(long tickUtcMs)
@@ -327,16 +347,15 @@ public sealed class DetectionEngine
         Span<TrackState> tracks = _context.Writable;
         int n = _world.Snapshot(tickUtcMs, tracks);
         LaneMap map = Map;
-        _context.Index.Clear();
         for (int i = 0; i < n; i++)
         {
             ref TrackState t = ref tracks[i];
             t.Match = map.MatchLocal(t.XM, t.YM, t.HeadingDeg, t.SpeedMps, _hints[t.Handle]);
             _hints[t.Handle] = t.Match;
-            _context.Index.Upsert(i, t.XM, t.YM);
         }
 
         _context.Count = n;
+        _context.BuildGrid();
         _context.TimeUtcMs = tickUtcMs;
         _rsi.Advance(tickUtcMs);
         _context.Surface = _rsi.SurfaceOverride is { } weather && weather > _baseSurface ? weather : _baseSurface;

@@ -5,18 +5,25 @@ namespace QiZhiChunCheng.Benchmarks.Engine;
 
 /// <summary>
 /// The busy-intersection frame: 200 road users at the Dongfeng St x Feiyue Rd junction (node 1), every one of them
-/// seen by two RSUs with overlapping coverage and half of the vehicles also sending their own BSMs, at 10 Hz.
-/// 150 vehicles drive every approach lane through the junction along the lane map's connections, evenly spaced
-/// (so the same lane never closes up, but crossing streams meet in the junction), and 50 pedestrians walk the
-/// crosswalks to and fro. Positions carry GNSS noise on BSMs (σ 0.61 m per axis, 1.5 m at 95 %) and roadside noise
-/// on RSMs (σ 0.2 m, 0.5 m at 95 %) from a fixed seed. Every motion repeats exactly every 60 s, so the frames of one
-/// minute, shifted by whole minutes, form an endless steady stream: secMark repeats each minute, and the envelope's
-/// generation time (which places secMark in absolute time) is the only thing that changes between laps.
+/// seen by two RSUs with overlapping coverage and half of the vehicles also sending their own BSMs, at 10 Hz, with
+/// the junction's SPAT. 150 vehicles drive every approach lane through the junction along the lane map's
+/// connections under a 60 s signal plan (Dongfeng 27 s including yellow, then the cross road 27 s, 3 s all-red
+/// after each): they follow at 10 m/s, queue behind the stop line on red with a comfortable 3 m/s² and keep a
+/// 7 m spacing; a vehicle that leaves the 200 m stretch comes back at its start as a new vehicle (new BSM id, new
+/// roadside ids). 50 pedestrians cross the crosswalks while the road they cross has red and wait at the kerb
+/// otherwise. Positions carry GNSS noise on BSMs (σ 0.61 m per axis, 1.5 m at 95 %) and roadside noise on RSMs
+/// (σ 0.2 m, 0.5 m at 95 %) from a fixed seed. The stream is four minutes long; a longer run repeats it shifted by
+/// whole laps (secMark repeats each minute, and only the envelope's generation time changes between laps).
 /// </summary>
 internal sealed class BusyIntersectionScene
 {
-    public const int FramesPerLap = 600;
-    public const long LapMs = 60_000;
+    public const int FramesPerLap = 2400;
+    public const long LapMs = 240_000;
+    public const double CycleS = 60;
+    private const double VehicleSpeedMps = 10;
+    private const double WalkSpeedMps = 1.3;
+    private const double ComfortDecelMps2 = 3;
+    private const double SpacingM = 7;
     public const int Vehicles = 150;
     public const int Pedestrians = 50;
     public const int Participants = Vehicles + Pedestrians;
@@ -33,44 +40,62 @@ internal sealed class BusyIntersectionScene
         int node = map.FindNode(new NodeReferenceId(1));
         List<Path> paths = VehiclePaths(map, node);
         List<Path> walks = CrosswalkPaths(map, node);
-        Mover[] movers = new Mover[Participants];
+        Agent[] agents = new Agent[Participants];
+        int perPath = (Vehicles + paths.Count - 1) / paths.Count;
         for (int i = 0; i < Vehicles; i++)
         {
             Path p = paths[i % paths.Count];
             int slot = i / paths.Count;
-            int perPath = (Vehicles + paths.Count - 1) / paths.Count;
-
-            // Three laps of the 200 m path a minute: 10 m/s (36 km/h), under every limit of the junction.
-            movers[i] = new Mover(p, slot / (double)perPath, 3, Vehicle: true, Bsm: i % 2 == 0, Id: 0x5645480000000000UL + (ulong)i);
+            agents[i] = new Agent { Index = i, Path = p, S = p.Length * (1 - ((slot + 0.5) / perPath)), Vehicle = true, Bsm = i % 2 == 0 };
         }
 
         for (int i = 0; i < Pedestrians; i++)
         {
             Path p = walks[i % walks.Count];
-            movers[Vehicles + i] = new Mover(p, random.NextDouble(), 2, Vehicle: false, Bsm: false, Id: 0);
+            agents[Vehicles + i] = new Agent { Index = Vehicles + i, Path = p, S = random.NextDouble() * p.Length, Vehicle = false };
         }
 
         OctetId8 rsuA = OctetId8.FromAscii("RSUFY001");
         OctetId8 rsuB = OctetId8.FromAscii("RSUFY002");
         (double refLat, double refLon) = map.Frame.ToWgs84(map.Nodes[node].XM, map.Nodes[node].YM);
         Position3D refPos = Position3D.FromDegrees(refLat, refLon, 215);
+        ushort nodeId = map.Nodes[node].Id.Id;
         for (int f = 0; f < FramesPerLap; f++)
         {
             long utc = Start + (f * 100L);
             double t = f / 10.0;
+            Step(agents, t, 0.1);
             List<V2xMessage> frame = new(128);
+            frame.Add(SpatOf(nodeId, utc, t));
             List<ParticipantData> seenA = new(Participants);
             List<ParticipantData> seenB = new(Participants);
-            for (int i = 0; i < Participants; i++)
+            foreach (Agent a in agents.OrderBy(a => a.Index))
             {
-                (double x, double y, double heading, double speed) = movers[i].At(t);
-                if (movers[i].Bsm)
+                int i = a.Index;
+                (double x, double y, double heading) = a.Path.At(a.S);
+                if (!a.Vehicle)
                 {
-                    frame.Add(BsmOf(movers[i].Id, utc, x + Gauss(random, 0.61), y + Gauss(random, 0.61), heading, speed));
+                    // Side by side on the crosswalk, not on one line: a group waiting at the kerb is several people.
+                    double side = ((i % 5) - 2) * 0.7;
+                    x += side * a.Path.PerpX;
+                    y += side * a.Path.PerpY;
                 }
 
-                seenA.Add(ParticipantOf(i, movers[i].Vehicle, utc, x + Gauss(random, 0.2), y + Gauss(random, 0.2), heading, speed));
-                seenB.Add(ParticipantOf(i + 1000, movers[i].Vehicle, utc, x + Gauss(random, 0.2), y + Gauss(random, 0.2), heading, speed));
+                if (a.Speed == 0)
+                {
+                    heading = a.LastHeading;
+                }
+
+                a.LastHeading = heading;
+                int generation = a.Generation;
+                if (a.Bsm)
+                {
+                    frame.Add(BsmOf(0x5645480000000000UL + (ulong)i + ((ulong)generation * 1000), utc, x + Gauss(random, 0.61), y + Gauss(random, 0.61), heading, a.Speed));
+                }
+
+                ushort ptc = (ushort)((i + (generation * 211)) % 30000);
+                seenA.Add(ParticipantOf(ptc, a.Vehicle, utc, x + Gauss(random, 0.2), y + Gauss(random, 0.2), heading, a.Speed));
+                seenB.Add(ParticipantOf(ptc + 30000, a.Vehicle, utc, x + Gauss(random, 0.2), y + Gauss(random, 0.2), heading, a.Speed));
             }
 
             AddRsms(frame, rsuA, refPos, utc, seenA);
@@ -99,7 +124,12 @@ internal sealed class BusyIntersectionScene
             GeneratedUtcMs = message.Envelope.GeneratedUtcMs + (lap * LapMs),
             IngestUtcMs = message.Envelope.IngestUtcMs + (lap * LapMs),
         };
-        return message.Type == MessageType.Bsm ? new V2xMessage(e, message.Bsm) : new V2xMessage(e, message.Rsm);
+        return message.Type switch
+        {
+            MessageType.Bsm => new V2xMessage(e, message.Bsm),
+            MessageType.Spat => new V2xMessage(e, message.Spat),
+            _ => new V2xMessage(e, message.Rsm),
+        };
     }
 
     private V2xMessage BsmOf(ulong id, long utc, double x, double y, double heading, double speed)
@@ -176,7 +206,7 @@ internal sealed class BusyIntersectionScene
             AddPoints(map, points, c.FirstPoint, c.PointCount);
             MapLaneInfo to = map.Lanes[c.ToLane];
             AddPoints(map, points, to.FirstPoint, to.PointCount);
-            paths.Add(new Path(points, stopLine, before: 100, after: 100));
+            paths.Add(new Path(points, stopLine, before: 100, after: 100, id: paths.Count, dongfeng: lane.PhaseId is 1 or 2));
         }
 
         return paths;
@@ -220,10 +250,27 @@ internal sealed class BusyIntersectionScene
             }
 
             half -= 0.5;
-            paths.Add(new Path([(cx - (ux * half), cy - (uy * half)), (cx + (ux * half), cy + (uy * half)), (cx - (ux * half), cy - (uy * half))], -1, 0, 0));
+            // A crosswalk on a Dongfeng approach crosses Dongfeng Street: walked while the cross road has green.
+            int phase = map.Lanes[cw.Lane].PhaseId;
+            bool acrossDongfeng = IsDongfengLink(map, map.Lanes[cw.Lane].Link);
+            _ = phase;
+            paths.Add(new Path([(cx - (ux * half), cy - (uy * half)), (cx + (ux * half), cy + (uy * half)), (cx - (ux * half), cy - (uy * half))], -1, 0, 0, id: 1000 + paths.Count, dongfeng: acrossDongfeng));
         }
 
         return paths;
+    }
+
+    private static bool IsDongfengLink(LaneMap map, int link)
+    {
+        for (int l = 0; l < map.Lanes.Length; l++)
+        {
+            if (map.Lanes[l].Link == link && map.Lanes[l].Type == LaneType.Vehicle)
+            {
+                return map.Lanes[l].PhaseId is 1 or 2;
+            }
+        }
+
+        return false;
     }
 
     private static void AddPoints(LaneMap map, List<(double X, double Y)> points, int first, int count)
@@ -244,8 +291,10 @@ internal sealed class BusyIntersectionScene
         private readonly List<(double X, double Y)> _points;
         private readonly double[] _at;
 
-        public Path(List<(double X, double Y)> points, int stopLine, double before, double after)
+        public Path(List<(double X, double Y)> points, int stopLine, double before, double after, int id = 0, bool dongfeng = false)
         {
+            Id = id;
+            Dongfeng = dongfeng;
             _points = points;
             _at = new double[points.Count];
             for (int i = 1; i < points.Count; i++)
@@ -256,7 +305,24 @@ internal sealed class BusyIntersectionScene
             double total = _at[^1];
             From = stopLine >= 0 ? Math.Max(0, _at[stopLine] - before) : 0;
             To = stopLine >= 0 ? Math.Min(total, _at[stopLine] + after) : total;
+            StopLineS = stopLine >= 0 ? _at[stopLine] - From : 0;
+            double len = Math.Max(1e-9, _at[1]);
+            PerpX = (points[1].Y - points[0].Y) / len;
+            PerpY = -(points[1].X - points[0].X) / len;
         }
+
+        /// <summary>A unit vector at right angles to the path's first segment.</summary>
+        public double PerpX { get; }
+
+        public double PerpY { get; }
+
+        public int Id { get; }
+
+        /// <summary>A vehicle path on a Dongfeng approach, or a crosswalk across Dongfeng Street.</summary>
+        public bool Dongfeng { get; }
+
+        /// <summary>Where the stop line is along the path (m).</summary>
+        public double StopLineS { get; }
 
         public double From { get; }
 
@@ -266,7 +332,7 @@ internal sealed class BusyIntersectionScene
 
         public (double X, double Y, double HeadingDeg) At(double s)
         {
-            s += From;
+            s = Math.Max(0, s + From);
             int i = 1;
             while (i < _at.Length - 1 && _at[i] < s)
             {
@@ -282,15 +348,133 @@ internal sealed class BusyIntersectionScene
         }
     }
 
-    /// <summary>A road user going round its path <c>LapsPerMinute</c> times a minute from a phase in [0, 1).</summary>
-    private readonly record struct Mover(Path Path, double Phase, int LapsPerMinute, bool Vehicle, bool Bsm, ulong Id)
+    /// <summary>Whether the Dongfeng phases (1, 2) or the cross-road phases (3, 4) may go at <paramref name="t"/> (green or yellow).</summary>
+    private static bool Go(bool dongfeng, double t)
     {
-        public (double X, double Y, double HeadingDeg, double SpeedMps) At(double t)
+        double c = t % CycleS;
+        return dongfeng ? c < 27 : c is >= 30 and < 57;
+    }
+
+    private static void Step(Agent[] agents, double t, double dt)
+    {
+        // Vehicles: leaders first on each path, so a follower sees where its leader is now.
+        Array.Sort(agents, 0, Vehicles, AgentOrder.Instance);
+        for (int i = 0; i < Vehicles; i++)
         {
-            double lapS = 60.0 / LapsPerMinute;
-            double s = ((t / lapS) + Phase) % 1.0 * Path.Length;
-            (double x, double y, double h) = Path.At(s);
-            return (x, y, h, Path.Length / lapS);
+            Agent a = agents[i];
+            double limit = double.PositiveInfinity;
+            if (!Go(a.Path.Dongfeng, t) && a.S < a.Path.StopLineS - 0.5)
+            {
+                limit = a.Path.StopLineS - 1 - a.S;
+            }
+
+            Agent? leader = i > 0 && agents[i - 1].Path == a.Path && agents[i - 1].S > a.S ? agents[i - 1] : null;
+            if (leader is not null)
+            {
+                limit = Math.Min(limit, leader.S - SpacingM - a.S);
+            }
+
+            double safe = limit == double.PositiveInfinity ? VehicleSpeedMps : Math.Sqrt(2 * ComfortDecelMps2 * Math.Max(0, limit));
+            double v = Math.Min(VehicleSpeedMps, Math.Min(a.Speed + (2 * dt), safe));
+            double move = Math.Max(0, Math.Min(v * dt, Math.Max(0, limit)));
+            a.Speed = move / dt;
+            a.S += move;
+            if (a.S >= a.Path.Length)
+            {
+                // Left the stretch: the next vehicle enters at the start, behind the tail of the lane's queue.
+                double tail = double.PositiveInfinity;
+                foreach (Agent o in agents.AsSpan(0, Vehicles))
+                {
+                    if (o != a && o.Path == a.Path)
+                    {
+                        tail = Math.Min(tail, o.S);
+                    }
+                }
+
+                a.S = Math.Min(0, tail - SpacingM);
+                a.Generation++;
+            }
         }
+
+        for (int i = Vehicles; i < agents.Length; i++)
+        {
+            Agent p = agents[i];
+            bool mayCross = !Go(!p.Path.Dongfeng, t);
+            bool atKerb = p.S % (p.Path.Length / 2) < 0.05;
+            if (!mayCross && atKerb)
+            {
+                p.Speed = 0;
+                continue;
+            }
+
+            p.Speed = WalkSpeedMps;
+            double half = p.Path.Length / 2;
+            double before = p.S;
+            p.S = (p.S + (WalkSpeedMps * dt)) % p.Path.Length;
+            if (!mayCross && ((before < half && p.S >= half) || p.S < before))
+            {
+                p.S = p.S < before ? 0 : half; // arrived at the kerb: wait there
+            }
+        }
+    }
+
+    private static V2xMessage SpatOf(ushort node, long utc, double t)
+    {
+        double c = t % CycleS;
+        Phase PhaseOf(byte id, double greenFrom)
+        {
+            double intoGreen = c - greenFrom;
+            PhaseState state = intoGreen >= 0 && intoGreen < 24
+                ? Counting(LightState.ProtectedGreen, 24 - intoGreen)
+                : intoGreen >= 24 && intoGreen < 27
+                    ? Counting(LightState.Yellow, 27 - intoGreen)
+                    : Counting(LightState.Red, ((greenFrom - c) % CycleS + CycleS) % CycleS);
+            return new Phase { Id = id, PhaseStates = new ValueArray<PhaseState>([state]) };
+        }
+
+        Spat spat = new()
+        {
+            MsgCnt = (byte)(utc / 100 % 128),
+            Intersections = new ValueArray<IntersectionState>(
+            [
+                new IntersectionState
+                {
+                    IntersectionId = new NodeReferenceId(node),
+                    Phases = new ValueArray<Phase>([PhaseOf(1, 0), PhaseOf(2, 0), PhaseOf(3, 30), PhaseOf(4, 30)]),
+                },
+            ]),
+        };
+        Envelope envelope = new() { SourceKind = SourceKind.Rsu, Type = MessageType.Spat, GeneratedUtcMs = utc, IngestUtcMs = utc + 3 };
+        return new V2xMessage(envelope, spat);
+    }
+
+    private static PhaseState Counting(LightState light, double endS) =>
+        new(light, new TimeChangeDetails { Kind = TimingKind.Counting, StartTime = 0, LikelyEndTime = (ushort)Math.Round(endS * 10) });
+
+    private sealed class Agent
+    {
+        public required Path Path { get; init; }
+
+        public int Index { get; init; }
+
+        public double S { get; set; }
+
+        public double Speed { get; set; }
+
+        public double LastHeading { get; set; }
+
+        public bool Vehicle { get; init; }
+
+        public bool Bsm { get; init; }
+
+        public int Generation { get; set; }
+    }
+
+    private sealed class AgentOrder : IComparer<Agent>
+    {
+        public static readonly AgentOrder Instance = new();
+
+        public int Compare(Agent? x, Agent? y) =>
+            x!.Path.Id != y!.Path.Id ? x.Path.Id.CompareTo(y.Path.Id) : y.S.CompareTo(x.S);
     }
 }

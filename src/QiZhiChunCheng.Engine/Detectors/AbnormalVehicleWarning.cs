@@ -69,7 +69,7 @@ public sealed class AbnormalVehicleWarning : Detector
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(events);
-        EnsureCapacity(context.Index.Capacity);
+        EnsureCapacity(context.Capacity);
         ReadOnlySpan<TrackState> tracks = context.Tracks;
 
         // First pass: who is abnormal now (a slow vehicle's queue check queries the index, so the warnings wait).

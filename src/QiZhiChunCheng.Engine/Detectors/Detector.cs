@@ -9,7 +9,7 @@ namespace QiZhiChunCheng.Engine.Detectors;
 
 /// <summary>
 /// What a detector sees at one tick: every confirmed or coasting track predicted to the tick's event time and
-/// matched to the lane map, a spatial index over them (handles are indexes into <see cref="Tracks"/>), the signal
+/// matched to the lane map, a grid over their positions (point i is track i), the signal
 /// state, the active RSI and the road surface. Owned by the engine and reused every tick; valid only during
 /// <see cref="Detector.Evaluate"/>.
 /// </summary>
@@ -22,7 +22,7 @@ public sealed class TickContext
     {
         _tracks = new TrackState[capacity];
         _scratch = new int[capacity];
-        Index = new MovingObjectIndex(capacity);
+        Grid = new TickGrid(capacity);
         Map = map;
         Signals = signals;
         Rsi = rsi;
@@ -53,8 +53,11 @@ public sealed class TickContext
     /// <summary>The tracks at this tick.</summary>
     public ReadOnlySpan<TrackState> Tracks => _tracks.AsSpan(0, Count);
 
-    /// <summary>The positions of <see cref="Tracks"/>; a handle is an index into it.</summary>
-    public MovingObjectIndex Index { get; }
+    /// <summary>The most tracks a tick can hold (the fusion capacity): size per-track state arrays by it.</summary>
+    public int Capacity => _tracks.Length;
+
+    /// <summary>The positions of <see cref="Tracks"/> at this tick, rebuilt every tick; point i is track i.</summary>
+    public TickGrid Grid { get; }
 
     /// <summary>
     /// Indexes of the tracks within <paramref name="radiusM"/> of track <paramref name="i"/>, itself excluded, in a
@@ -63,7 +66,7 @@ public sealed class TickContext
     public ReadOnlySpan<int> Neighbours(int i, double radiusM)
     {
         ref readonly TrackState t = ref _tracks[i];
-        int n = Index.QueryRadius(t.XM, t.YM, radiusM, _scratch);
+        int n = Grid.QueryRadius(t.XM, t.YM, radiusM, _scratch);
         int w = 0;
         for (int k = 0; k < n; k++)
         {
@@ -77,6 +80,15 @@ public sealed class TickContext
     }
 
     internal Span<TrackState> Writable => _tracks;
+
+    internal void BuildGrid() => Grid.Build(Count, new TrackPositions(_tracks));
+
+    private readonly struct TrackPositions(TrackState[] tracks) : TickGrid.IPositions
+    {
+        public double X(int i) => tracks[i].XM;
+
+        public double Y(int i) => tracks[i].YM;
+    }
 }
 
 /// <summary>

@@ -35,6 +35,7 @@ public sealed class SpeedLimitWarning
     private readonly SlwOptions _options;
     private LaneMap _map;
     private readonly Dictionary<OctetId8, State> _states = [];
+    private int _sinceSweep;
 
     public SpeedLimitWarning(SlwOptions options, LaneMap map)
     {
@@ -43,6 +44,9 @@ public sealed class SpeedLimitWarning
     }
 
     public int TrackedVehicles => _states.Count;
+
+    /// <summary>A vehicle not heard for this long (event time) is forgotten, so the table does not grow with every id ever seen (30 s).</summary>
+    public const long ForgetAfterMs = 30_000;
 
     /// <summary>
     /// Switches to a new lane map (a MAP update). Lane and connection indexes of the old map mean nothing in the
@@ -61,6 +65,11 @@ public sealed class SpeedLimitWarning
     /// <summary>Feeds one BSM at its event time; appends any event it raises to <paramref name="output"/>.</summary>
     public void Process(in Bsm bsm, long eventTimeUtcMs, List<DetectedEvent> output)
     {
+        if (++_sinceSweep >= 4096)
+        {
+            Sweep(eventTimeUtcMs);
+        }
+
         ref State state = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_states, bsm.Id, out _);
         if (eventTimeUtcMs < state.LastTimeUtcMs)
         {
@@ -117,6 +126,20 @@ public sealed class SpeedLimitWarning
 
             state.OverSinceUtcMs = 0;
             state.Active = false;
+        }
+    }
+
+    // Forgets vehicles gone quiet: removal frees the dictionary's entries for new vehicles, so a steady stream
+    // with churn (vehicles leaving, new ones arriving) stops allocating once the table has reached its size.
+    private void Sweep(long nowUtcMs)
+    {
+        _sinceSweep = 0;
+        foreach (KeyValuePair<OctetId8, State> entry in _states)
+        {
+            if (nowUtcMs - entry.Value.LastTimeUtcMs > ForgetAfterMs)
+            {
+                _states.Remove(entry.Key);
+            }
         }
     }
 

@@ -69,6 +69,6 @@ internal static class RsiApproach
             return 0;
         }
 
-        return Math.Min(context.Index.QueryRadius(xM, yM, radiusM, buffer), context.Count);
+        return Math.Min(context.Grid.QueryRadius(xM, yM, radiusM, buffer), context.Count);
     }
 }

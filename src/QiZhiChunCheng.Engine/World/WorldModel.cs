@@ -50,6 +50,7 @@ public sealed class WorldModel
     private readonly Dictionary<ulong, int> _byVehicle;
     private readonly Dictionary<RoadsideKey, int> _byRoadside;
     private readonly MovingObjectIndex _index;
+    private readonly double _cosHeadingGate;
     private readonly int[] _query;
     private readonly int[] _takenStamp;
     private readonly int[] _columnStamp;
@@ -93,6 +94,7 @@ public sealed class WorldModel
         _byVehicle = new Dictionary<ulong, int>(capacity);
         _byRoadside = new Dictionary<RoadsideKey, int>(2 * capacity);
         _index = new MovingObjectIndex(capacity);
+        _cosHeadingGate = Math.Cos(options.GateHeadingDeg / DegPerRad);
         _query = new int[capacity];
         _takenStamp = new int[capacity];
         _columnStamp = new int[capacity];
@@ -504,18 +506,23 @@ public sealed class WorldModel
             return double.PositiveInfinity;
         }
 
+        // The observation's velocity vector: its heading's sine and cosine once per observation and candidate
+        // pair would be the costliest part of a gate test, so the heading gate compares directions by a dot product
+        // (cos of the angle between them against cos of the gate) instead of two atan2 and a difference.
+        double rad = o.HeadingDeg / DegPerRad;
+        (double sin, double cos) = Math.SinCos(rad);
+        double ovx = o.SpeedMps * sin, ovy = o.SpeedMps * cos;
         if (o.SpeedMps > 2 && trackSpeed > 2)
         {
-            double trackHeading = Math.Atan2(vx, vy) * DegPerRad;
-            if (AngleDiff(trackHeading, o.HeadingDeg) > opt.GateHeadingDeg)
+            double cosAngle = ((vx * ovx) + (vy * ovy)) / (trackSpeed * o.SpeedMps);
+            if (cosAngle < _cosHeadingGate)
             {
                 return double.PositiveInfinity;
             }
         }
 
-        double rad = o.HeadingDeg / DegPerRad;
-        double dvx = (o.SpeedMps * Math.Sin(rad)) - vx;
-        double dvy = (o.SpeedMps * Math.Cos(rad)) - vy;
+        double dvx = ovx - vx;
+        double dvy = ovy - vy;
         double speedSigma = o.Source == ObservationSource.Bsm ? opt.BsmSpeedSigmaMps : opt.RsmSpeedSigmaMps;
         double vvar = t.Filter.VelocityVariance(dt, opt.ProcessNoise) + (speedSigma * speedSigma);
         return m2 + Math.Log(det) + (((dvx * dvx) + (dvy * dvy)) / vvar);
@@ -788,6 +795,15 @@ public sealed class WorldModel
             return;
         }
 
+        // Once per track per 100 ms of event time: a track updated by two RSUs and its BSM in one frame needs the
+        // neighbourhood search once, not three times (MergeAfterUpdates counts these checks).
+        if (a.StateUtcMs - a.MergeCheckUtcMs < 100)
+        {
+            return;
+        }
+
+        a.MergeCheckUtcMs = a.StateUtcMs;
+
         FusionOptions opt = _options;
         int found = Math.Min(_index.QueryRadius(a.Filter.X, a.Filter.Y, opt.MergeGateM + opt.GateDistanceM, _query), _query.Length);
         int best = -1;
@@ -1055,6 +1071,7 @@ public sealed class WorldModel
         public long BsmFlagsUtcMs;
         public long RsmFlagsUtcMs;
         public long MergeWith;
+        public long MergeCheckUtcMs;
         public int Hits;
         public int MergeHits;
         public ParticipantFlags BsmFlags;

@@ -29,6 +29,20 @@ public sealed class TileKeyTests
             TileKey.Partition(TileKey.For(after), partitions));
     }
 
+    [Theory]
+    [InlineData(4)]
+    [InlineData(12)]
+    public void Two_vehicles_in_conflict_and_their_junctions_SPAT_share_one_partition(int partitions)
+    {
+        V2xMessage a = Message(Position3D.FromDegrees(43.84700, 125.22400));
+        V2xMessage b = new(default, new Bsm { Id = OctetId8.FromAscii("VEH0042"), Pos = Position3D.FromDegrees(43.84710, 125.22420), Speed = 500, Size = new VehicleSize(185, 480) });
+        V2xMessage spat = new(default, new Spat { Intersections = new ValueArray<IntersectionState>([new IntersectionState { IntersectionId = new NodeReferenceId(1) }]) });
+
+        int p = TileKey.Partition(TileKey.For(a), partitions);
+        Assert.Equal(p, TileKey.Partition(TileKey.For(b), partitions));
+        Assert.Equal(p, TileKey.Partition(TileKey.For(spat), partitions));
+    }
+
     private static V2xMessage Message(Position3D pos) =>
         new(default, new Bsm { Id = OctetId8.FromAscii("VEH0003"), Pos = pos, Speed = 1000, Size = new VehicleSize(185, 480) });
 }

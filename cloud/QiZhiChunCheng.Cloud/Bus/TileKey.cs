@@ -9,10 +9,14 @@ namespace QiZhiChunCheng.Cloud.Bus;
 /// (+18000, +36000) the key is <c>(26769 &lt;&lt; 32) | 61044</c>. Messages without a position (SPAT) are keyed
 /// by their intersection id with the top bit set.
 /// <para>
-/// BSMs are keyed by vehicle, not by tile (bit 62 set): a vehicle that crosses a tile edge would otherwise move
-/// to another partition mid-event, and its per-vehicle state (SLW's one-second timer, an active event) would be
-/// split between two engines, so the events would depend on the number of partitions. Tile keys for BSMs come
-/// back with the halo copies and tile ownership of the pipeline, which hand a vehicle's state over at the edge.
+/// Until the pipeline's halo copies and tile ownership exist, <see cref="For"/> gives every message of the zone
+/// one key, <see cref="ZoneKey"/>, so one engine sees the whole zone. The detectors judge pairs (a vehicle and the
+/// one ahead of it, a pedestrian and a turning car) and read the junction's SPAT: keyed by vehicle, two cars in
+/// conflict would sit in different engines and never meet; keyed by tile without halos, a conflict across a tile
+/// edge would be missed and a vehicle's state (SLW's timer, an active event) would split when it crossed. One key
+/// gives the same events at any number of partitions or workers; it caps a zone at what one worker can fuse (the
+/// benchmarks put that far above the demonstration corridor's traffic). <see cref="ForPosition"/> and
+/// <see cref="ForVehicle"/> stay for the tiled pipeline.
 /// </para>
 /// Pure functions, allocation-free.
 /// </summary>
@@ -32,7 +36,18 @@ public static class TileKey
     /// <summary>The key of a vehicle's own stream: its 8-octet id in the low 62 bits, bit 62 set.</summary>
     public static ulong ForVehicle(OctetId8 id) => VehicleFlag | (id.Value & (VehicleFlag - 1));
 
-    public static ulong For(in V2xMessage message) => message.Type switch
+    /// <summary>The one key of every message of the zone (bit 61 set), until tiles come with halo copies.</summary>
+    public const ulong ZoneKey = 1UL << 61;
+
+    /// <summary>The bus key of a message: <see cref="ZoneKey"/> for now (see the type's remarks).</summary>
+    public static ulong For(in V2xMessage message)
+    {
+        _ = message.Type;
+        return ZoneKey;
+    }
+
+    /// <summary>The tile key a message will have once tiles have halo copies: its position's tile, a vehicle's own key for BSMs.</summary>
+    public static ulong TiledFor(in V2xMessage message) => message.Type switch
     {
         MessageType.Bsm => ForVehicle(message.Bsm.Id),
         MessageType.Rsm => ForPosition(message.Rsm.RefPos.Lat, message.Rsm.RefPos.Long),

@@ -102,7 +102,7 @@
   }
 
   // ---- the map ----------------------------------------------------------------------------------------------------
-  const map = L.map('map', { preferCanvas: false, zoomControl: true, attributionControl: true });
+  const map = L.map('map', { preferCanvas: false, zoomControl: true, attributionControl: true, maxZoom: 21, minZoom: 3 });
   map.attributionControl.setPrefix(report ? 'QiZhiChunCheng report' : 'QiZhiChunCheng');
   const zoneLayer = L.layerGroup().addTo(map);
   const coverageLayer = L.layerGroup().addTo(map);
@@ -197,8 +197,8 @@
       else await loadMap(seq);
       if (seq === state.seq) document.body.dataset.state = 'ready';
     } catch (e) {
-      if (seq === state.seq) { document.body.dataset.state = 'error'; setStatus('error: ' + e.message); }
-      console.warn(e);
+      if (seq === state.seq) { document.body.dataset.state = 'error'; setStatus('error: ' + (e && e.message ? e.message : String(e))); }
+      console.error('loading events failed:', e);
     }
   }
 
@@ -496,5 +496,5 @@
     map,
   };
 
-  start().catch((e) => { document.body.dataset.state = 'error'; setStatus('error: ' + e.message); console.error(e); });
+  start().catch((e) => { document.body.dataset.state = 'error'; setStatus('error: ' + (e && e.message ? e.message : String(e))); console.error('the page failed to start:', e); });
 })();

@@ -586,7 +586,8 @@ public static class HttpApi
     private static string Iso(long utcMs) =>
         DateTimeOffset.FromUnixTimeMilliseconds(utcMs).ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
-    private static bool TryParseTime(string text, out long utcMs)
+    /// <summary>An ISO-8601 time (2026-11-28T08:00:00Z; without an offset: UTC) or UTC milliseconds.</summary>
+    public static bool TryParseTime(string text, out long utcMs)
     {
         if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out utcMs))
         {

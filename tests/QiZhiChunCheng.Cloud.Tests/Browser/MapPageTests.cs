@@ -96,4 +96,43 @@ public sealed class MapPageTests : IAsyncLifetime
         Assert.Contains("page 3 of 3", chromium.WebDriver.FindElement(By.Id("page-info")).Text, StringComparison.Ordinal);
         Assert.Empty(chromium.ConsoleErrors());
     }
+
+    [Fact]
+    public async Task The_exported_report_opens_from_disk_and_shows_the_events()
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        string store = Path.Combine(_dir.Path, "report", "events.db");
+        long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        await using (Store.SqliteEventStore events = await Store.SqliteEventStore.OpenAsync(store, ct))
+        {
+            await events.WriteAsync([.. Enumerable.Range(0, 7).Select(i => HttpApiTests.Event($"R-{i}", now - (i * 60_000), i < 3 ? EventType.Rlvw : EventType.Vrucw, 2, lat: 43.8450 + (i * 0.0004), lon: 125.2170 + (i * 0.0009)))], ct);
+        }
+
+        // The real command line: qzcc map export, as a user runs it.
+        string report = Path.Combine(_dir.Path, "report", "report.html");
+        System.Diagnostics.ProcessStartInfo start = new(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string arg in (string[])[Path.Combine(AppContext.BaseDirectory, "qzcc.dll"), "map", "export", "--store", store, "--out", report])
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using (System.Diagnostics.Process export = System.Diagnostics.Process.Start(start)!)
+        {
+            Task<string> error = export.StandardError.ReadToEndAsync(ct);
+            await export.StandardOutput.ReadToEndAsync(ct);
+            await export.WaitForExitAsync(ct).WaitAsync(TimeSpan.FromSeconds(60), ct);
+            Assert.True(export.ExitCode == 0, await error);
+        }
+
+        // Stop the server first: the report must not need it.
+        await _cloud.StopAsync();
+        using HeadlessChromium chromium = HeadlessChromium.StartOrSkip();
+        chromium.WebDriver.Navigate().GoToUrl(new Uri(report).AbsoluteUri);
+        chromium.WaitUntil(() => chromium.Script<string>("return document.body.dataset.state") == "ready" && chromium.Number("return window.qzcc.markerCount()") == 7, "the report's 7 events on the map");
+        Assert.True(chromium.Number("return document.querySelectorAll('.leaflet-overlay-pane path').length") > 100, "the zone is drawn");
+        chromium.WebDriver.FindElement(By.CssSelector("#types input[value='RLVW']")).Click();
+        chromium.WaitUntil(() => chromium.Number("return window.qzcc.markerCount()") == 4, "4 VRUCW once RLVW is filtered out");
+        chromium.Screenshot("report-from-disk");
+        Assert.Empty(chromium.ConsoleErrors());
+    }
 }

@@ -583,10 +583,10 @@ public sealed class SqliteEventStore : IEventStore
         public long Write(V2xEvent e, string? intersection)
         {
             string phase = PhaseText(e.Phase);
-            string figures = JsonSerializer.Serialize(new Dictionary<string, double>(e.Figures), CloudJsonContext.Default.DictionaryStringDouble);
+            string figures = FiguresJson(e.Figures);
             object trace = (object?)e.TraceId ?? DBNull.Value;
             Set(_upsert, e.Id, V2xEvent.TypeCode(e.Type), phase, (int)e.Severity, e.LatitudeDeg, e.LongitudeDeg, (object?)e.Location ?? DBNull.Value,
-                JsonSerializer.Serialize([.. e.Participants], CloudJsonContext.Default.ListString), figures, e.EventTimeUtcMs, e.DetectedUtcMs, trace, (object?)intersection ?? DBNull.Value);
+                ParticipantsJson(e.Participants), figures, e.EventTimeUtcMs, e.DetectedUtcMs, trace, (object?)intersection ?? DBNull.Value);
             long rowid;
             long writes;
             long onset;
@@ -612,6 +612,35 @@ public sealed class SqliteEventStore : IEventStore
             Set(_phase, rowid, e.EventTimeUtcMs, phase, e.DetectedUtcMs, (int)e.Severity, e.LatitudeDeg, e.LongitudeDeg, figures, trace);
             _phase.ExecuteNonQuery();
             return rowid;
+        }
+
+        // Written by hand: the serializer's setup per call and a copy of the dictionary cost more than the SQL of a small event.
+        private static string FiguresJson(IReadOnlyDictionary<string, double> figures)
+        {
+            StringBuilder json = new("{");
+            foreach (KeyValuePair<string, double> figure in figures)
+            {
+                if (!double.IsFinite(figure.Value))
+                {
+                    continue; // JSON has no NaN or infinity; a figure that is not a number is not kept
+                }
+
+                json.Append(json.Length > 1 ? "," : "").Append(JsonSerializer.Serialize(figure.Key, CloudJsonContext.Default.String)).Append(':');
+                json.Append(figure.Value.ToString("R", CultureInfo.InvariantCulture));
+            }
+
+            return json.Append('}').ToString();
+        }
+
+        private static string ParticipantsJson(IReadOnlyList<string> participants)
+        {
+            StringBuilder json = new("[");
+            for (int i = 0; i < participants.Count; i++)
+            {
+                json.Append(i == 0 ? "" : ",").Append(JsonSerializer.Serialize(participants[i], CloudJsonContext.Default.String));
+            }
+
+            return json.Append(']').ToString();
         }
 
         public void WriteMessage(long rowid, EventMessage m)

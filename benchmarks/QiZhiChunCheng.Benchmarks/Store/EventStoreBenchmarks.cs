@@ -42,11 +42,11 @@ public class EventStoreQueryBenchmarks
     [Benchmark(Baseline = true)]
     public ValueTask<EventPage> Intersection_one_day() => _store.QueryAsync(_intersectionDay, CancellationToken.None);
 
-    /// <summary>The whole zone, one hour of the evening peak.</summary>
+    /// <summary>The whole zone, one afternoon hour (14:00 to 15:00 in Changchun).</summary>
     [Benchmark]
     public ValueTask<EventPage> Zone_one_hour() => _store.QueryAsync(_zoneHour, CancellationToken.None);
 
-    /// <summary>The whole zone, the last day (about 33,000 matches to count and sort).</summary>
+    /// <summary>The whole zone, the last day (33,400 matches to count and sort).</summary>
     [Benchmark]
     public ValueTask<EventPage> Zone_one_day() => _store.QueryAsync(_zoneDay, CancellationToken.None);
 

@@ -453,7 +453,11 @@
   async function start() {
     buildTypeList();
     $('day').value = toLocalInput(report ? (report.to || Date.now()) - 1 : Date.now()).slice(0, 10);
-    if (report) {
+    if (!report) {
+      // The last day to start with: what an operator looks at first, and a small query on a store of months.
+      state.from = Date.now() - (24 * 3600000);
+      $('from').value = toLocalInput(state.from);
+    } else {
       state.from = report.from; state.to = report.to;
       if (report.from) $('from').value = toLocalInput(report.from);
       if (report.to) $('to').value = toLocalInput(report.to);

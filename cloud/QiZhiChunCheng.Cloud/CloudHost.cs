@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using QiZhiChunCheng.Cloud.Api;
 using QiZhiChunCheng.Cloud.Bus;
 using QiZhiChunCheng.Cloud.Ingest;
+using QiZhiChunCheng.Cloud.Status;
 using QiZhiChunCheng.Cloud.Store;
 using QiZhiChunCheng.Cloud.Workers;
 using QiZhiChunCheng.Core.Events;
@@ -29,6 +30,21 @@ public sealed record CloudOptions
 
     /// <summary>The folder for the SQLite event store and the dead letter log.</summary>
     public string DataDir { get; init; } = "qzcc-data";
+
+    /// <summary>How long events are kept after their last phase; older ones are pruned in the background.</summary>
+    public TimeSpan Retention { get; init; } = TimeSpan.FromDays(30);
+
+    /// <summary>How often the retention pruning runs (first at start).</summary>
+    public TimeSpan PruneEvery { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// The zone shown by <c>/api/map</c>, whose intersections name where events happen and whose RSUs <c>/api/rsus</c>
+    /// lists; the embedded default zone unless told otherwise.
+    /// </summary>
+    public ZoneMap Zone { get; init; } = ZoneMapLoader.Default;
+
+    /// <summary>A tile URL template for the map page's background; null (the default): no tiles, works offline.</summary>
+    public string? TileUrl { get; init; }
 
     /// <summary>Detection workers; each owns <see cref="PartitionsPerWorker"/> partitions of the bus.</summary>
     public int Workers { get; init; } = 2;
@@ -70,12 +86,28 @@ public sealed class CloudHost : IAsyncDisposable
     private WebApplication? _web;
     private DeadLetterLog? _deadLetters;
     private bool _stopped;
+    private Task? _retention;
 
     private CloudHost(CloudOptions options) => _options = options;
 
     public CloudMetrics Metrics { get; } = new();
 
     public IEventStore Store { get; private set; } = null!;
+
+    /// <summary>
+    /// The store's sink: what workers write to. Group-commits their batches, keeps the messages behind each event,
+    /// and feeds the live stream. Writing here is how a test puts events through the real path.
+    /// </summary>
+    public StoreWriter StoreWriter { get; private set; } = null!;
+
+    /// <summary>The live stream's fan-out (<c>/api/events/stream</c>).</summary>
+    public EventBroadcaster Live { get; } = new();
+
+    /// <summary>RSU status, fed by every uplink publish.</summary>
+    public RsuRegistry Rsus { get; private set; } = null!;
+
+    /// <summary>The last accepted messages by trace id (the messages behind events).</summary>
+    public RecentMessages RecentMessages { get; } = new();
 
     public MqttEndpoint MqttEndpoint => _broker!.Endpoint;
 
@@ -112,9 +144,13 @@ public sealed class CloudHost : IAsyncDisposable
     {
         ILoggerFactory loggers = _options.LoggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
         Directory.CreateDirectory(_options.DataDir);
-        Store = await SqliteEventStore.OpenAsync(Path.Combine(_options.DataDir, "events.db"), cancellationToken);
+        IntersectionLocator intersections = new(_options.Zone.Intersections);
+        Store = await SqliteEventStore.OpenAsync(Path.Combine(_options.DataDir, "events.db"), intersections.Locate, cancellationToken);
+        StoreWriter = new StoreWriter(Store, RecentMessages, Live, intersections.Locate, loggers.CreateLogger<StoreWriter>());
         _deadLetters = new DeadLetterLog(Path.Combine(_options.DataDir, "deadletter.jsonl"));
         Topics = new V2xTopics(_options.ZonePrefix);
+        Rsus = new RsuRegistry(Topics, _options.Time, _options.Zone.Rsus);
+        _retention = Task.Run(() => PruneLoopAsync(loggers.CreateLogger<CloudHost>()), CancellationToken.None);
 
         int partitions = Math.Max(1, _options.Workers) * Math.Max(1, _options.PartitionsPerWorker);
         _bus = new InProcessBus(partitions);
@@ -127,7 +163,7 @@ public sealed class CloudHost : IAsyncDisposable
             }
         }, CancellationToken.None));
 
-        IEventSink[] sinks = [Store, .. _options.ExtraSinks];
+        IEventSink[] sinks = [StoreWriter, .. _options.ExtraSinks];
         ZoneMap = new ZoneMapState(_options.Engine.Map, ZoneMapLoader.Default.SignalPlans, loggers.CreateLogger<ZoneMapState>());
         List<PartitionWorker> workers = [];
         for (int p = 0; p < partitions; p++)
@@ -138,8 +174,12 @@ public sealed class CloudHost : IAsyncDisposable
         }
 
         Workers = workers;
-        IngestService ingest = new(Topics, _bus, Metrics, _options.Time);
-        _broker = new EmbeddedBroker(_options.Mqtt, ingest.HandleAsync);
+        IngestService ingest = new(Topics, new RecordingBusProducer(_bus, RecentMessages), Metrics, _options.Time);
+        _broker = new EmbeddedBroker(_options.Mqtt, (publish, ct) =>
+        {
+            Rsus.Observe(publish.Topic);
+            return ingest.HandleAsync(publish, ct);
+        });
         await _broker.StartAsync();
 
         if (_options.HttpUrl is not null)
@@ -149,7 +189,16 @@ public sealed class CloudHost : IAsyncDisposable
             builder.WebHost.UseUrls(_options.HttpUrl);
             builder.Services.AddProblemDetails();
             _web = builder.Build();
-            HttpApi.Map(_web, Store, Metrics);
+            HttpApi.Map(_web, new HttpApiServices
+            {
+                Store = Store,
+                Metrics = Metrics,
+                Live = Live,
+                Rsus = Rsus,
+                ZoneGeoJson = () => GeoJsonExport.ToGeoJson(_options.Zone),
+                TileUrl = _options.TileUrl,
+                StoreWrites = () => StoreWriter.Written,
+            });
             await _web.StartAsync(cancellationToken);
             string address = _web.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? _options.HttpUrl;
             HttpAddress = new Uri(address.EndsWith('/') ? address : address + "/");
@@ -172,10 +221,60 @@ public sealed class CloudHost : IAsyncDisposable
 
         _bus?.Complete();
         await Task.WhenAll(_tasks);
+        if (StoreWriter is not null)
+        {
+            await StoreWriter.DisposeAsync();
+        }
+
+        await _stopping.CancelAsync();
+        if (_retention is not null)
+        {
+            await _retention;
+        }
+
+        Live.CompleteAll();
         if (_web is not null)
         {
             await _web.StopAsync();
             await _web.DisposeAsync();
+        }
+    }
+
+    private async Task PruneLoopAsync(ILogger logger)
+    {
+        using PeriodicTimer timer = new(_options.PruneEvery, _options.Time);
+        do
+        {
+            try
+            {
+                long cutoff = _options.Time.GetUtcNow().ToUnixTimeMilliseconds() - (long)_options.Retention.TotalMilliseconds;
+                long pruned = await Store.PruneAsync(cutoff, _stopping.Token);
+                if (pruned > 0 && logger.IsEnabled(LogLevel.Information))
+                {
+                    logger.LogInformation("retention: pruned {Count} events older than {Retention}", pruned, _options.Retention);
+                }
+            }
+            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException)
+            {
+                logger.LogError(ex, "retention: pruning failed; next try in {Period}", _options.PruneEvery);
+            }
+        }
+        while (await WaitAsync(timer));
+    }
+
+    private async Task<bool> WaitAsync(PeriodicTimer timer)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(_stopping.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
         }
     }
 

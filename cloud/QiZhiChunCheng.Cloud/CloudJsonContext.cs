@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace QiZhiChunCheng.Cloud;
@@ -6,4 +7,9 @@ namespace QiZhiChunCheng.Cloud;
 [JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(Dictionary<string, double>))]
 [JsonSerializable(typeof(List<string>))]
+[JsonSerializable(typeof(PageConfig))]
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 internal sealed partial class CloudJsonContext : JsonSerializerContext;
+
+/// <summary>What the map page reads from <c>/api/config</c>: the tile URL template, null for none.</summary>
+public sealed record PageConfig(string? Tiles);

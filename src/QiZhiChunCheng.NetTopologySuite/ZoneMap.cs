@@ -10,6 +10,12 @@ namespace QiZhiChunCheng.NetTopologySuite;
 public readonly record struct ZoneCounts(int Nodes, int Intersections, int Links, int Lanes, int Crosswalks, int Connections, int ConflictAreas, int Rsus, int SignalPlans);
 
 /// <summary>
+/// An intersection of the zone as a circle: its node id, name, the centre of its area (WGS-84) and the radius that
+/// encloses that area, in metres. Enough to say which intersection an event happened at.
+/// </summary>
+public sealed record ZoneIntersection(string Id, string Name, double LatitudeDeg, double LongitudeDeg, double RadiusM);
+
+/// <summary>
 /// A loaded zone: the MAP as read, every validation problem, the RSU list and signal plans, and, when the map is
 /// valid, the engine's compiled <see cref="Engine.Map.LaneMap"/>. The NetTopologySuite geometry built on the way
 /// stays inside this assembly (for the GeoJSON export). Immutable; thread-safe to read.
@@ -48,6 +54,30 @@ public sealed class ZoneMap
     public ZoneCounts Counts { get; }
 
     internal ZoneGeometry Geometry { get; }
+
+    /// <summary>The intersections (nodes with a junction area), computed on first use.</summary>
+    public IReadOnlyList<ZoneIntersection> Intersections => _intersections ??= ComputeIntersections();
+
+    private IReadOnlyList<ZoneIntersection>? _intersections;
+
+    private List<ZoneIntersection> ComputeIntersections()
+    {
+        List<ZoneIntersection> result = [];
+        foreach ((NodeReferenceId node, string name, Polygon area) in Geometry.NodeAreas)
+        {
+            Point centre = area.Centroid;
+            double radius = 0;
+            foreach (Coordinate c in area.ExteriorRing.Coordinates)
+            {
+                radius = Math.Max(radius, Math.Sqrt(((c.X - centre.X) * (c.X - centre.X)) + ((c.Y - centre.Y) * (c.Y - centre.Y))));
+            }
+
+            (double lat, double lon) = Geometry.Frame.ToWgs84(centre.X, centre.Y);
+            result.Add(new ZoneIntersection(MapCompiler.Id(node), name, Math.Round(lat, 7), Math.Round(lon, 7), Math.Round(radius, 1)));
+        }
+
+        return result;
+    }
 
     /// <summary>The compiled map, or an exception naming the first problems (for composition roots that cannot go on without a map).</summary>
     public LaneMap RequireLaneMap() =>

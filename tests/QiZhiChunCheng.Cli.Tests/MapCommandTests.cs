@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Text.Json;
 using QiZhiChunCheng.Cli.Commands;
+using QiZhiChunCheng.Cloud.Store;
+using QiZhiChunCheng.Core.Events;
 
 namespace QiZhiChunCheng.Cli.Tests;
 
@@ -86,13 +88,67 @@ public sealed class MapCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task Export_refuses_an_html_output_for_now()
+    public async Task Export_refuses_an_output_that_is_neither_geojson_nor_html()
     {
-        (int exit, _, string error) = await RunAsync("map", "export", "--out", Path.Combine(_dir, "zone.html"));
+        (int exit, _, string error) = await RunAsync("map", "export", "--out", Path.Combine(_dir, "zone.kml"));
 
         Assert.Equal(1, exit);
         Assert.StartsWith("qzcc map export: --out", error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Export_of_events_writes_the_time_range_as_GeoJSON_and_as_a_self_contained_HTML_report()
+    {
+        string store = Path.Combine(_dir, "events.db");
+        long t0 = new DateTimeOffset(2026, 11, 28, 0, 0, 0, TimeSpan.FromHours(8)).ToUnixTimeMilliseconds();
+        await using (SqliteEventStore events = await SqliteEventStore.OpenAsync(store, TestContext.Current.CancellationToken))
+        {
+            await events.WriteAsync([Event("DAY1-A", t0 + 1000), Event("DAY1-B", t0 + 2000), Event("DAY2-</script>", t0 + 86_400_000)], TestContext.Current.CancellationToken);
+        }
+
+        string geojson = Path.Combine(_dir, "day1.geojson");
+        (int exit, string output, string error) = await RunAsync("map", "export", "--events", "--store", store, "--from", "2026-11-28T00:00:00+08:00", "--to", "2026-11-29T00:00:00+08:00", "--out", geojson);
+        Assert.Equal(0, exit);
+        Assert.Empty(error);
+        Assert.Contains("2 events", output, StringComparison.Ordinal);
+        using (JsonDocument doc = JsonDocument.Parse(File.ReadAllBytes(geojson)))
+        {
+            Assert.Equal(["DAY1-B", "DAY1-A"], doc.RootElement.GetProperty("features").EnumerateArray().Select(f => f.GetProperty("id").GetString()));
+        }
+
+        string html = Path.Combine(_dir, "report.html");
+        (exit, _, error) = await RunAsync("map", "export", "--store", store, "--out", html);
+        Assert.Equal(0, exit);
+        Assert.Empty(error);
+        string page = File.ReadAllText(html);
+        Assert.DoesNotContain("src=\"", page, StringComparison.Ordinal); // nothing to fetch: scripts are inline
+        Assert.DoesNotContain("<link rel=\"stylesheet\"", page, StringComparison.Ordinal);
+        Assert.Contains("window.QZCC_REPORT = ", page, StringComparison.Ordinal);
+        Assert.Contains("DAY1-A", page, StringComparison.Ordinal);
+        Assert.Contains("L.markerClusterGroup", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("DAY2-</script>", page, StringComparison.Ordinal); // an id cannot close the data's script element
+        Assert.Contains("DAY2-\\u003C/script\\u003E", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Export_of_events_without_a_store_fails_with_a_reason()
+    {
+        (int exit, _, string error) = await RunAsync("map", "export", "--store", Path.Combine(_dir, "none.db"), "--out", Path.Combine(_dir, "r.html"));
+
+        Assert.Equal(1, exit);
+        Assert.StartsWith("qzcc map export: --store", error, StringComparison.Ordinal);
+    }
+
+    private static V2xEvent Event(string id, long time) => new()
+    {
+        Id = id,
+        Type = EventType.Rlvw,
+        Participants = ["5645483030303033"],
+        LatitudeDeg = 43.8468,
+        LongitudeDeg = 125.2238,
+        EventTimeUtcMs = time,
+        DetectedUtcMs = time,
+    };
 
     private static async Task<(int Exit, string Output, string Error)> RunAsync(params string[] args)
     {

@@ -2,30 +2,96 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using QiZhiChunCheng.Cloud.Status;
 using QiZhiChunCheng.Core.Events;
 
 namespace QiZhiChunCheng.Cloud.Api;
 
+/// <summary>What the HTTP API serves from; the cloud host builds one.</summary>
+public sealed record HttpApiServices
+{
+    public required IEventStore Store { get; init; }
+
+    public required CloudMetrics Metrics { get; init; }
+
+    /// <summary>The live stream's fan-out (<c>/api/events/stream</c>).</summary>
+    public required EventBroadcaster Live { get; init; }
+
+    /// <summary>RSU status for <c>/api/rsus</c>.</summary>
+    public required RsuRegistry Rsus { get; init; }
+
+    /// <summary>The zone as GeoJSON for <c>/api/map</c> (lanes, intersections, crosswalks, RSU coverage).</summary>
+    public required Func<string> ZoneGeoJson { get; init; }
+
+    /// <summary>A tile URL template for the page's background (<c>https://.../{z}/{x}/{y}.png</c>); null: no tiles, the zone on a plain background.</summary>
+    public string? TileUrl { get; init; }
+
+    /// <summary>Events committed by the store writer, for <c>/metrics</c>.</summary>
+    public Func<long>? StoreWrites { get; init; }
+}
+
 /// <summary>
-/// The HTTP API (ASP.NET Core minimal APIs). <c>GET /api/events</c> answers a GeoJSON FeatureCollection, newest
-/// first, paged; a bad parameter gets 400 with a problem-details body that names it.
+/// The HTTP API (ASP.NET Core minimal APIs) and the map page. Every read is answered from the store with paging or
+/// aggregation on the server; a bad parameter gets 400 with a problem-details body whose <c>parameter</c> names it.
+/// The routes are listed in <c>cloud/QiZhiChunCheng.Cloud/README.md</c>.
 /// </summary>
 public static class HttpApi
 {
     public const int MaxPageSize = 1000;
 
-    public static void Map(WebApplication app, IEventStore store, CloudMetrics metrics)
+    private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(15);
+
+    public static void Map(WebApplication app, HttpApiServices services)
     {
+        ArgumentNullException.ThrowIfNull(app);
+        ArgumentNullException.ThrowIfNull(services);
+        IEventStore store = services.Store;
+        CloudMetrics metrics = services.Metrics;
+        Lazy<byte[]> zone = new(() => System.Text.Encoding.UTF8.GetBytes(services.ZoneGeoJson()));
+
         app.MapGet("/healthz", () => Results.Text("ok\n"));
+        app.MapGet("/", () => Asset("index.html"));
+        app.MapGet("/{file}", (string file) => Asset(file));
+        app.MapGet("/vendor/{file}", (string file) => Asset("vendor/" + file));
+        app.MapGet("/api/config", () => Results.Json(new PageConfig(services.TileUrl), CloudJsonContext.Default.PageConfig));
+        app.MapGet("/api/map", () => Results.Bytes(zone.Value, "application/geo+json"));
+        app.MapGet("/api/rsus", () => Results.Bytes(WriteRsus(services.Rsus.Snapshot()), "application/json"));
         app.MapGet("/api/events", async (HttpRequest request, CancellationToken cancellationToken) =>
         {
             if (!TryParseQuery(request.Query, out EventQuery? query, out string? parameter, out string? problem))
             {
-                return Results.Problem(statusCode: 400, title: $"Invalid parameter '{parameter}'", detail: problem, extensions: new Dictionary<string, object?> { ["parameter"] = parameter });
+                return BadParameter(parameter!, problem!);
             }
 
             EventPage page = await store.QueryAsync(query!, cancellationToken);
             return Results.Bytes(WriteFeatureCollection(page), "application/geo+json");
+        });
+        app.MapGet("/api/events/stream", async (HttpContext context) =>
+        {
+            if (!TryParseQuery(context.Request.Query, out EventQuery? query, out string? parameter, out string? problem))
+            {
+                await BadParameter(parameter!, problem!).ExecuteAsync(context);
+                return;
+            }
+
+            await StreamAsync(context, services.Live, query!);
+        });
+        app.MapGet("/api/events/{id}", async (string id, CancellationToken cancellationToken) =>
+        {
+            EventDetail? detail = await store.GetDetailAsync(id, cancellationToken);
+            return detail is null
+                ? Results.Problem(statusCode: 404, title: "No such event", detail: $"id: no event '{id}' is stored", extensions: new Dictionary<string, object?> { ["parameter"] = "id" })
+                : Results.Bytes(WriteDetail(detail), "application/geo+json");
+        });
+        app.MapGet("/api/stats", async (HttpRequest request, CancellationToken cancellationToken) =>
+        {
+            if (!TryParseStats(request.Query, out StatsQuery? query, out string? parameter, out string? problem))
+            {
+                return BadParameter(parameter!, problem!);
+            }
+
+            IReadOnlyList<StatsBucket> buckets = await store.StatsAsync(query!, cancellationToken);
+            return Results.Bytes(WriteStats(query!, buckets), "application/json");
         });
         app.MapGet("/metrics", () =>
         {
@@ -37,13 +103,153 @@ public static class HttpApi
                 text.Append(CultureInfo.InvariantCulture, $"qzcc_events_total{{type=\"{V2xEvent.TypeCode(type)}\"}} {count}\n");
             }
 
+            if (services.StoreWrites is { } writes)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"qzcc_store_event_writes_total {writes()}\n");
+            }
+
+            text.Append(CultureInfo.InvariantCulture, $"qzcc_stream_subscribers {services.Live.Subscribers}\n");
+            text.Append(CultureInfo.InvariantCulture, $"qzcc_stream_dropped_total {services.Live.Dropped}\n");
+            IReadOnlyList<RsuStatus> rsus = services.Rsus.Snapshot();
+            text.Append(CultureInfo.InvariantCulture, $"qzcc_rsus_online {rsus.Count(r => r.Online)}\n");
             return Results.Text(text.ToString(), "text/plain; version=0.0.4");
         });
+    }
+
+    private static IResult Asset(string name) =>
+        WebAssets.Read(name) is { } bytes ? Results.Bytes(bytes, WebAssets.ContentType(name)) : Results.NotFound();
+
+    private static IResult BadParameter(string parameter, string problem) =>
+        Results.Problem(statusCode: 400, title: $"Invalid parameter '{parameter}'", detail: problem, extensions: new Dictionary<string, object?> { ["parameter"] = parameter });
+
+    /// <summary>
+    /// Server-sent events: each stored phase of an event that passes the query's filters is one <c>event: v2x</c>
+    /// whose data is the GeoJSON feature (one line). A comment every 15 s keeps proxies from closing the stream.
+    /// </summary>
+    private static async Task StreamAsync(HttpContext context, EventBroadcaster live, EventQuery filter)
+    {
+        CancellationToken aborted = context.RequestAborted;
+        context.Response.ContentType = "text/event-stream";
+        context.Response.Headers.CacheControl = "no-cache";
+        context.Response.Headers["X-Accel-Buffering"] = "no";
+        using EventBroadcaster.Subscription subscription = live.Subscribe();
+        await context.Response.WriteAsync("retry: 2000\n: connected\n\n", aborted);
+        await context.Response.Body.FlushAsync(aborted);
+        using MemoryStream buffer = new();
+        try
+        {
+            while (true)
+            {
+                using CancellationTokenSource wait = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+                wait.CancelAfter(KeepAlive);
+                bool more;
+                try
+                {
+                    more = await subscription.Reader.WaitToReadAsync(wait.Token);
+                }
+                catch (OperationCanceledException) when (!aborted.IsCancellationRequested)
+                {
+                    await context.Response.WriteAsync(": keep-alive\n\n", aborted);
+                    await context.Response.Body.FlushAsync(aborted);
+                    continue;
+                }
+
+                if (!more)
+                {
+                    return;
+                }
+
+                while (subscription.Reader.TryRead(out StoredEvent? e))
+                {
+                    if (!Matches(filter, e.Event))
+                    {
+                        continue;
+                    }
+
+                    buffer.SetLength(0);
+                    using (Utf8JsonWriter json = new(buffer))
+                    {
+                        WriteFeature(json, e);
+                    }
+
+                    await context.Response.WriteAsync("event: v2x\ndata: ", aborted);
+                    await context.Response.Body.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), aborted);
+                    await context.Response.WriteAsync("\n\n", aborted);
+                }
+
+                await context.Response.Body.FlushAsync(aborted);
+            }
+        }
+        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        {
+            // The client went away.
+        }
+    }
+
+    private static bool Matches(EventQuery q, V2xEvent e)
+    {
+        if (q.Types is { Count: > 0 } types && !types.Contains(e.Type))
+        {
+            return false;
+        }
+
+        if (q.MinSeverity is { } s && e.Severity < s)
+        {
+            return false;
+        }
+
+        return !q.HasBbox || (e.LongitudeDeg >= q.MinLonDeg && e.LongitudeDeg <= q.MaxLonDeg && e.LatitudeDeg >= q.MinLatDeg && e.LatitudeDeg <= q.MaxLatDeg);
+    }
+
+    /// <summary>Reads <c>/api/stats</c>'s query string: <c>by</c>, the filters of <c>/api/events</c>, <c>cell</c> (degrees) and <c>utcOffset</c> (minutes).</summary>
+    public static bool TryParseStats(IQueryCollection q, out StatsQuery? query, out string? parameter, out string? problem)
+    {
+        ArgumentNullException.ThrowIfNull(q);
+        query = null;
+        StatsBy by;
+        switch (q["by"].ToString())
+        {
+            case "type": by = StatsBy.Type; break;
+            case "hour": by = StatsBy.Hour; break;
+            case "intersection": by = StatsBy.Intersection; break;
+            case "cell": by = StatsBy.Cell; break;
+            default: return Fail("by", "expected type, hour, intersection or cell", out parameter, out problem);
+        }
+
+        if (!TryParseQuery(q, out EventQuery? filter, out parameter, out problem))
+        {
+            return false;
+        }
+
+        StatsQuery result = new() { Filter = filter!, By = by };
+        if (q.TryGetValue("cell", out var cellText))
+        {
+            if (!double.TryParse(cellText, NumberStyles.Float, CultureInfo.InvariantCulture, out double cell) || !(cell >= 0.00001 && cell <= 1))
+            {
+                return Fail("cell", "expected a grid size in degrees, 0.00001..1", out parameter, out problem);
+            }
+
+            result = result with { CellDeg = cell };
+        }
+
+        if (q.TryGetValue("utcOffset", out var offsetText))
+        {
+            if (!int.TryParse(offsetText, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int offset) || offset is < -720 or > 840)
+            {
+                return Fail("utcOffset", "expected the zone's offset from UTC in minutes, -720..840 (480 for UTC+8)", out parameter, out problem);
+            }
+
+            result = result with { UtcOffsetMinutes = offset };
+        }
+
+        query = result;
+        return true;
     }
 
     /// <summary>Reads the query string; on failure names the parameter and what was wrong.</summary>
     public static bool TryParseQuery(IQueryCollection q, out EventQuery? query, out string? parameter, out string? problem)
     {
+        ArgumentNullException.ThrowIfNull(q);
         query = null;
         parameter = null;
         problem = null;
@@ -136,6 +342,7 @@ public static class HttpApi
     /// <summary>Writes a page of events as a GeoJSON FeatureCollection (RFC 7946), with the paging figures as foreign members.</summary>
     public static byte[] WriteFeatureCollection(EventPage page)
     {
+        ArgumentNullException.ThrowIfNull(page);
         using MemoryStream stream = new();
         using (Utf8JsonWriter json = new(stream))
         {
@@ -145,7 +352,7 @@ public static class HttpApi
             json.WriteNumber("page", page.Page);
             json.WriteNumber("pageSize", page.PageSize);
             json.WriteStartArray("features");
-            foreach (V2xEvent e in page.Events)
+            foreach (StoredEvent e in page.Items)
             {
                 WriteFeature(json, e);
             }
@@ -157,9 +364,19 @@ public static class HttpApi
         return stream.ToArray();
     }
 
-    public static void WriteFeature(Utf8JsonWriter json, V2xEvent e)
+    /// <summary>One stored event as a GeoJSON Feature: a Point at its onset, its figures and life as properties.</summary>
+    public static void WriteFeature(Utf8JsonWriter json, StoredEvent stored)
     {
+        ArgumentNullException.ThrowIfNull(json);
+        ArgumentNullException.ThrowIfNull(stored);
         json.WriteStartObject();
+        WriteFeatureMembers(json, stored);
+        json.WriteEndObject();
+    }
+
+    private static void WriteFeatureMembers(Utf8JsonWriter json, StoredEvent stored)
+    {
+        V2xEvent e = stored.Event;
         json.WriteString("type", "Feature");
         json.WriteString("id", e.Id);
         json.WriteStartObject("geometry");
@@ -185,7 +402,7 @@ public static class HttpApi
             json.WriteString("location", e.Location);
         }
 
-        json.WriteString("time", DateTimeOffset.FromUnixTimeMilliseconds(e.EventTimeUtcMs).ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+        json.WriteString("time", Iso(e.EventTimeUtcMs));
         json.WriteNumber("timeUtcMs", e.EventTimeUtcMs);
         json.WriteNumber("detectedUtcMs", e.DetectedUtcMs);
         json.WriteStartObject("figures");
@@ -200,11 +417,177 @@ public static class HttpApi
             json.WriteString("traceId", e.TraceId);
         }
 
-        json.WriteEndObject();
+        json.WriteNumber("lastUtcMs", stored.LastUtcMs);
+        if (stored.Intersection is not null)
+        {
+            json.WriteString("intersection", stored.Intersection);
+        }
+
         json.WriteEndObject();
     }
 
-    private static bool TryParseTime(string text, out long utcMs)
+    /// <summary>
+    /// <c>/api/events/{id}</c>: the event's Feature with two more members, <c>phases</c> (its life, oldest first) and
+    /// <c>messages</c> (the decoded messages behind the phases that the platform kept, as published, in JER JSON).
+    /// </summary>
+    public static byte[] WriteDetail(EventDetail detail)
+    {
+        ArgumentNullException.ThrowIfNull(detail);
+        using MemoryStream stream = new();
+        using (Utf8JsonWriter json = new(stream))
+        {
+            json.WriteStartObject();
+            WriteFeatureMembers(json, detail.Summary);
+            json.WriteStartArray("phases");
+            foreach (EventPhaseRecord p in detail.Phases)
+            {
+                json.WriteStartObject();
+                json.WriteString("phase", p.Phase.ToString().ToLowerInvariant());
+                json.WriteString("time", Iso(p.EventTimeUtcMs));
+                json.WriteNumber("timeUtcMs", p.EventTimeUtcMs);
+                json.WriteNumber("detectedUtcMs", p.DetectedUtcMs);
+                json.WriteNumber("severity", p.Severity);
+                json.WriteNumber("lat", Math.Round(p.LatitudeDeg, 7));
+                json.WriteNumber("lon", Math.Round(p.LongitudeDeg, 7));
+                json.WriteStartObject("figures");
+                foreach (KeyValuePair<string, double> figure in p.Figures)
+                {
+                    json.WriteNumber(figure.Key, figure.Value);
+                }
+
+                json.WriteEndObject();
+                if (p.TraceId is not null)
+                {
+                    json.WriteString("traceId", p.TraceId);
+                }
+
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteStartArray("messages");
+            foreach (EventMessage m in detail.Messages)
+            {
+                json.WriteStartObject();
+                json.WriteString("traceId", m.TraceId);
+                json.WriteString("messageType", m.MessageType);
+                json.WriteString("sourceId", m.SourceId);
+                json.WriteNumber("generatedUtcMs", m.GeneratedUtcMs);
+                json.WritePropertyName("message");
+                json.WriteRawValue(m.Json);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        return stream.ToArray();
+    }
+
+    private static byte[] WriteStats(StatsQuery query, IReadOnlyList<StatsBucket> buckets)
+    {
+        using MemoryStream stream = new();
+        using (Utf8JsonWriter json = new(stream))
+        {
+            json.WriteStartObject();
+            json.WriteString("by", query.By.ToString().ToLowerInvariant());
+            if (query.By == StatsBy.Hour)
+            {
+                json.WriteNumber("utcOffsetMinutes", query.UtcOffsetMinutes);
+            }
+
+            if (query.By == StatsBy.Cell)
+            {
+                json.WriteNumber("cellDeg", query.CellDeg);
+            }
+
+            json.WriteNumber("total", buckets.Sum(b => b.Count));
+            json.WriteStartArray("buckets");
+            foreach (StatsBucket b in buckets)
+            {
+                json.WriteStartObject();
+                json.WriteString("key", b.Key);
+                json.WriteNumber("count", b.Count);
+                if (b.LatitudeDeg is { } lat && b.LongitudeDeg is { } lon)
+                {
+                    json.WriteNumber("lat", lat);
+                    json.WriteNumber("lon", lon);
+                }
+
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        return stream.ToArray();
+    }
+
+    private static byte[] WriteRsus(IReadOnlyList<RsuStatus> rsus)
+    {
+        using MemoryStream stream = new();
+        using (Utf8JsonWriter json = new(stream))
+        {
+            json.WriteStartObject();
+            json.WriteNumber("online", rsus.Count(r => r.Online));
+            json.WriteStartArray("rsus");
+            foreach (RsuStatus r in rsus)
+            {
+                json.WriteStartObject();
+                json.WriteString("id", r.Id);
+                if (r.Name is not null)
+                {
+                    json.WriteString("name", r.Name);
+                }
+
+                if (r.LatitudeDeg is { } lat && r.LongitudeDeg is { } lon)
+                {
+                    json.WriteNumber("lat", Math.Round(lat, 7));
+                    json.WriteNumber("lon", Math.Round(lon, 7));
+                }
+
+                json.WriteBoolean("online", r.Online);
+                if (r.LastHeartbeatUtcMs is { } hb)
+                {
+                    json.WriteString("lastHeartbeat", Iso(hb));
+                    json.WriteNumber("lastHeartbeatUtcMs", hb);
+                }
+                else
+                {
+                    json.WriteNull("lastHeartbeat");
+                }
+
+                if (r.LastMessageUtcMs is { } lm)
+                {
+                    json.WriteNumber("lastMessageUtcMs", lm);
+                }
+
+                json.WriteNumber("messages", r.Messages);
+                json.WriteNumber("messagesPerSecond", r.MessagesPerSecond);
+                json.WriteStartObject("ratesByType");
+                foreach (KeyValuePair<string, double> rate in r.RatesByType)
+                {
+                    json.WriteNumber(rate.Key, rate.Value);
+                }
+
+                json.WriteEndObject();
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        return stream.ToArray();
+    }
+
+    private static string Iso(long utcMs) =>
+        DateTimeOffset.FromUnixTimeMilliseconds(utcMs).ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
+    /// <summary>An ISO-8601 time (2026-11-28T08:00:00Z; without an offset: UTC) or UTC milliseconds.</summary>
+    public static bool TryParseTime(string text, out long utcMs)
     {
         if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out utcMs))
         {

@@ -24,6 +24,8 @@ internal static class DemoCommand
         Option<string> mqtt = new("--mqtt") { Description = "HOST:PORT where the embedded MQTT broker listens (port 0 picks a free one)", DefaultValueFactory = _ => "127.0.0.1:1883" };
         Option<string> data = new("--data") { Description = "Folder for the event store and the dead letter log", DefaultValueFactory = _ => "qzcc-data" };
         Option<int> workers = new("--workers") { Description = "Detection workers", DefaultValueFactory = _ => 2 };
+        Option<string> retention = new("--retention") { Description = "Keep events this long after their last phase: days (30, 7d), hours (12h) or minutes (90m); older ones are pruned in the background", DefaultValueFactory = _ => "30d" };
+        Option<string?> tiles = new("--tiles") { Description = "A tile URL template for the map page's background (https://host/{z}/{x}/{y}.png); default none: the zone on a plain background, works offline" };
 
         Command command = new("demo", "Run the platform end to end on embedded defaults with simulated traffic on Dongfeng Street");
         command.Options.Add(duration);
@@ -31,6 +33,8 @@ internal static class DemoCommand
         command.Options.Add(mqtt);
         command.Options.Add(data);
         command.Options.Add(workers);
+        command.Options.Add(retention);
+        command.Options.Add(tiles);
         command.SetAction(async (parse, cancellationToken) =>
         {
             int? seconds = parse.GetValue(duration);
@@ -59,19 +63,54 @@ internal static class DemoCommand
                 return Fail($"--http: '{parse.GetValue(http)}' is not an http:// address");
             }
 
-            return await RunAsync(endpoint, httpUri.ToString().TrimEnd('/'), parse.GetValue(data)!, parse.GetValue(workers), seconds, cancellationToken);
+            if (!TryParseRetention(parse.GetValue(retention)!, out TimeSpan keep))
+            {
+                return Fail($"--retention: '{parse.GetValue(retention)}' is not a duration (30, 30d, 12h, 90m)");
+            }
+
+            CloudOptions options = new()
+            {
+                Mqtt = endpoint,
+                HttpUrl = httpUri.ToString().TrimEnd('/'),
+                DataDir = parse.GetValue(data)!,
+                Workers = parse.GetValue(workers),
+                Retention = keep,
+                TileUrl = parse.GetValue(tiles),
+                ExtraSinks = [new ConsoleEventPrinter()],
+            };
+            return await RunAsync(options, seconds, cancellationToken);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(MqttEndpoint endpoint, string httpUrl, string dataDir, int workers, int? seconds, CancellationToken cancellationToken)
+    /// <summary>A retention: a number of days, or a number with d, h or m.</summary>
+    internal static bool TryParseRetention(string text, out TimeSpan retention)
     {
+        retention = default;
+        text = text.Trim();
+        double scale = 1;
+        if (text.Length > 1 && char.IsLetter(text[^1]))
+        {
+            scale = char.ToLowerInvariant(text[^1]) switch { 'd' => 1, 'h' => 1 / 24.0, 'm' => 1 / 1440.0, _ => double.NaN };
+            text = text[..^1];
+        }
+
+        if (double.IsNaN(scale) || !double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !(value > 0) || value * scale > 36_500)
+        {
+            return false;
+        }
+
+        retention = TimeSpan.FromDays(value * scale);
+        return true;
+    }
+
+    private static async Task<int> RunAsync(CloudOptions options, int? seconds, CancellationToken cancellationToken)
+    {
+        string dataDir = options.DataDir;
         CloudHost cloud;
         try
         {
-            cloud = await CloudHost.StartAsync(
-                new CloudOptions { Mqtt = endpoint, HttpUrl = httpUrl, DataDir = dataDir, Workers = workers, ExtraSinks = [new ConsoleEventPrinter()] },
-                cancellationToken);
+            cloud = await CloudHost.StartAsync(options, cancellationToken);
         }
         catch (Exception ex) when (ex is SocketException or IOException || ex.InnerException is SocketException)
         {
@@ -80,7 +119,7 @@ internal static class DemoCommand
 
         await using (cloud)
         {
-            Console.Out.WriteLine($"qzcc demo: MQTT broker on {cloud.MqttEndpoint}, events at {cloud.HttpAddress}api/events, store {Path.GetFullPath(Path.Combine(dataDir, "events.db"))}");
+            Console.Out.WriteLine($"qzcc demo: MQTT broker on {cloud.MqttEndpoint}, the event map at {cloud.HttpAddress} (API {cloud.HttpAddress}api/events), store {Path.GetFullPath(Path.Combine(dataDir, "events.db"))}, events kept {options.Retention.TotalDays:0.##} days");
             Console.Out.WriteLine(seconds is { } s ? $"Simulated traffic on Dongfeng Street for {s} s; Ctrl-C stops earlier." : "Simulated traffic on Dongfeng Street; Ctrl-C stops.");
             using CancellationTokenSource run = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             if (seconds is { } limit)

@@ -1,5 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
+using QiZhiChunCheng.Cloud.Api;
+using QiZhiChunCheng.Cloud.Store;
+using QiZhiChunCheng.Core.Events;
 using QiZhiChunCheng.Core.Zone;
 using QiZhiChunCheng.Engine.Map;
 using QiZhiChunCheng.NetTopologySuite;
@@ -7,8 +10,9 @@ using QiZhiChunCheng.NetTopologySuite;
 namespace QiZhiChunCheng.Cli.Commands;
 
 /// <summary>
-/// <c>qzcc map info [FILE]</c> and <c>qzcc map export [FILE] --out FILE.geojson</c>: the zone map's counts and
-/// validation problems, and its geometry as GeoJSON. Without FILE: scenarios/maps/qizhi-dongfeng.json, looked for
+/// <c>qzcc map info [FILE]</c> and <c>qzcc map export [FILE] [--events] [--store PATH] [--from T] [--to T] --out
+/// FILE.geojson|FILE.html</c>: the zone map's counts and validation problems, its geometry as GeoJSON, the stored
+/// events as GeoJSON, or the self-contained event map report. Without FILE: scenarios/maps/qizhi-dongfeng.json, looked for
 /// above the current folder, then above the executable's, else the copy embedded in the core. Writes through the
 /// invocation's output and error writers, so tests can read them.
 /// </summary>
@@ -62,16 +66,26 @@ internal static class MapCommand
     private static Command CreateExport()
     {
         Argument<string?> file = MapFileArgument();
-        Option<string> output = new("--out") { Description = "The GeoJSON file to write (RFC 7946, WGS-84 longitude and latitude)", Required = true };
-        Command export = new("export", "Write the zone (lanes as polygons and centre lines, stop lines, crosswalks, intersections, conflict areas, RSU coverage) as GeoJSON");
+        Option<string> output = new("--out") { Description = "FILE.geojson: the zone (or with --events, the events); FILE.html: the self-contained event map report", Required = true };
+        Option<bool> events = new("--events") { Description = "With a .geojson output: write the stored events of the time range instead of the zone" };
+        Option<string> store = new("--store") { Description = "The event store to read events from", DefaultValueFactory = _ => Path.Combine("qzcc-data", "events.db") };
+        Option<string?> from = new("--from") { Description = "Events with onset at or after this time (ISO-8601, e.g. 2026-11-28T00:00:00+08:00, or UTC ms)" };
+        Option<string?> to = new("--to") { Description = "Events with onset before this time" };
+        Command export = new("export", "Write the zone as GeoJSON, the stored events as GeoJSON (--events), or the event map report as one HTML file that opens from disk");
         export.Arguments.Add(file);
         export.Options.Add(output);
-        export.SetAction(parse =>
+        export.Options.Add(events);
+        export.Options.Add(store);
+        export.Options.Add(from);
+        export.Options.Add(to);
+        export.SetAction(async (parse, cancellationToken) =>
         {
             string path = parse.GetValue(output)!;
-            if (!path.EndsWith(".geojson", StringComparison.OrdinalIgnoreCase) && !path.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+            bool html = path.EndsWith(".html", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".htm", StringComparison.OrdinalIgnoreCase);
+            bool geojson = path.EndsWith(".geojson", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
+            if (!html && !geojson)
             {
-                return Fail(parse, "export", $"--out {path}: only .geojson is written here (the .html event map report is not part of this command yet)");
+                return Fail(parse, "export", $"--out {path}: write .geojson (the zone, or the events with --events) or .html (the event map report)");
             }
 
             ZoneMap zone = Load(parse.GetValue(file));
@@ -80,17 +94,70 @@ internal static class MapCommand
                 return Fail(parse, "export", NotValid(zone));
             }
 
+            if (!html && !parse.GetValue(events))
+            {
+                return WriteZone(parse, zone, path);
+            }
+
+            long? fromMs = null;
+            long? toMs = null;
+            foreach ((Option<string?> option, bool isFrom) in (ReadOnlySpan<(Option<string?>, bool)>)[(from, true), (to, false)])
+            {
+                if (parse.GetValue(option) is { } text)
+                {
+                    if (!HttpApi.TryParseTime(text, out long ms))
+                    {
+                        return Fail(parse, "export", $"{option.Name} '{text}': expected an ISO-8601 time (2026-11-28T08:00:00+08:00) or UTC milliseconds");
+                    }
+
+                    if (isFrom)
+                    {
+                        fromMs = ms;
+                    }
+                    else
+                    {
+                        toMs = ms;
+                    }
+                }
+            }
+
+            string storePath = parse.GetValue(store)!;
+            if (!File.Exists(storePath))
+            {
+                return Fail(parse, "export", $"--store {storePath}: no event store there (run qzcc demo, or point --store at an events.db)");
+            }
+
+            List<StoredEvent> found = [];
+            long total;
+            await using (SqliteEventStore source = await SqliteEventStore.OpenAsync(storePath, cancellationToken))
+            {
+                EventQuery query = new() { FromUtcMs = fromMs, ToUtcMs = toMs, PageSize = HttpApi.MaxPageSize };
+                EventPage page;
+                do
+                {
+                    page = await source.QueryAsync(query, cancellationToken);
+                    found.AddRange(page.Items);
+                    query = query with { Page = query.Page + 1 };
+                }
+                while (page.Items.Count == query.PageSize && found.Count < HtmlReport.MaxEvents);
+                total = page.Total;
+            }
+
+            if (found.Count > HtmlReport.MaxEvents)
+            {
+                found.RemoveRange(HtmlReport.MaxEvents, found.Count - HtmlReport.MaxEvents);
+            }
+
             try
             {
-                string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
-                if (folder is not null)
+                CreateFolderFor(path);
+                if (html)
                 {
-                    Directory.CreateDirectory(folder);
+                    await File.WriteAllTextAsync(path, HtmlReport.Build(GeoJsonExport.ToGeoJson(zone), found, fromMs, toMs, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()), cancellationToken);
                 }
-
-                using (FileStream stream = File.Create(path))
+                else
                 {
-                    GeoJsonExport.Write(zone, stream);
+                    await File.WriteAllBytesAsync(path, HttpApi.WriteFeatureCollection(new EventPage(found, total, 1, Math.Max(1, found.Count))), cancellationToken);
                 }
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -98,13 +165,41 @@ internal static class MapCommand
                 return Fail(parse, "export", $"cannot write {path}: {ex.Message}");
             }
 
-            LaneMap map = zone.LaneMap!;
             parse.InvocationConfiguration.Output.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"wrote {Path.GetFullPath(path)}: {map.Lanes.Length - map.Crosswalks.Length} lanes, {map.Crosswalks.Length} crosswalks, {map.Connections.Length} connections, {map.ConflictAreas.Length} conflict areas, {zone.Rsus.Count} RSU coverage areas, from {zone.Source}"));
+                $"wrote {Path.GetFullPath(path)}: {found.Count} events{(found.Count < total ? $" (the newest of {total} in the range)" : "")}{(html ? " on the zone map, self-contained" : " as GeoJSON")}, from {Path.GetFullPath(storePath)}"));
             return 0;
         });
         return export;
+    }
+
+    private static int WriteZone(ParseResult parse, ZoneMap zone, string path)
+    {
+        try
+        {
+            CreateFolderFor(path);
+            using FileStream stream = File.Create(path);
+            GeoJsonExport.Write(zone, stream);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return Fail(parse, "export", $"cannot write {path}: {ex.Message}");
+        }
+
+        LaneMap map = zone.LaneMap!;
+        parse.InvocationConfiguration.Output.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"wrote {Path.GetFullPath(path)}: {map.Lanes.Length - map.Crosswalks.Length} lanes, {map.Crosswalks.Length} crosswalks, {map.Connections.Length} connections, {map.ConflictAreas.Length} conflict areas, {zone.Rsus.Count} RSU coverage areas, from {zone.Source}"));
+        return 0;
+    }
+
+    private static void CreateFolderFor(string path)
+    {
+        string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (folder is not null)
+        {
+            Directory.CreateDirectory(folder);
+        }
     }
 
     private static Argument<string?> MapFileArgument() => new("FILE")

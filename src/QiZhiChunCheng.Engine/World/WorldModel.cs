@@ -43,6 +43,10 @@ public sealed class WorldModel
     private const double NewTrack = 1e6;
     private const double DegPerRad = 180 / Math.PI;
 
+    // Sightings of one RSU less than this apart belong to one scan (an RSU sends a scan of more than 16
+    // participants as several RSMs with the same time): two participant ids in one scan are two objects.
+    private const long SameScanMs = 50;
+
     private readonly FusionOptions _options;
     private readonly Track[] _tracks;
     private readonly bool[] _live;
@@ -254,7 +258,7 @@ public sealed class WorldModel
             for (int k = 0; k < found; k++)
             {
                 int h = _query[k];
-                if (_takenStamp[h] == stamp)
+                if (_takenStamp[h] == stamp || SeenAsOther(h, rsuId.Value, o.PtcId, o.TimeUtcMs))
                 {
                     continue;
                 }
@@ -405,7 +409,8 @@ public sealed class WorldModel
             if (hasRoadside)
             {
                 int prior = LookupRoadside(rsuId, o.PtcId);
-                if (prior >= 0 && !_tracks[prior].Participant.IsVehicle && _takenStamp[prior] != _frame && !double.IsPositiveInfinity(GateCost(prior, o)))
+                if (prior >= 0 && !_tracks[prior].Participant.IsVehicle && _takenStamp[prior] != _frame
+                    && !SeenAsOther(prior, rsuId.Value, o.PtcId, o.TimeUtcMs) && !double.IsPositiveInfinity(GateCost(prior, o)))
                 {
                     h = prior;
                 }
@@ -413,7 +418,7 @@ public sealed class WorldModel
 
             if (h < 0)
             {
-                h = FindAdoptable(o);
+                h = FindAdoptable(o, rsuId, hasRoadside);
             }
 
             if (h >= 0)
@@ -431,7 +436,7 @@ public sealed class WorldModel
         return h;
     }
 
-    private int FindAdoptable(in Observation o)
+    private int FindAdoptable(in Observation o, OctetId8 rsuId, bool roadside)
     {
         int found = Math.Min(_index.QueryRadius(o.XM, o.YM, _options.SearchRadiusM, _query), _query.Length);
         int best = -1;
@@ -439,7 +444,8 @@ public sealed class WorldModel
         for (int k = 0; k < found; k++)
         {
             int h = _query[k];
-            if (_tracks[h].Participant.IsVehicle || _takenStamp[h] == _frame)
+            if (_tracks[h].Participant.IsVehicle || _takenStamp[h] == _frame
+                || (roadside && SeenAsOther(h, rsuId.Value, o.PtcId, o.TimeUtcMs)))
             {
                 continue;
             }
@@ -818,7 +824,7 @@ public sealed class WorldModel
 
             ref readonly Track b = ref _tracks[g];
             if (b.Status == TrackStatus.Tentative || !Compatible(a.Kind, b.Kind)
-                || (a.Participant.IsVehicle && b.Participant.IsVehicle) || SeenApart(a, b))
+                || (a.Participant.IsVehicle && b.Participant.IsVehicle) || SeenApart(a, b, opt.CoastAfterMs))
             {
                 continue;
             }
@@ -865,8 +871,27 @@ public sealed class WorldModel
         }
     }
 
-    // One source reported both tracks at (nearly) the same time: it sees two objects.
-    private static bool SeenApart(in Track a, in Track b)
+    // This RSU reported track h as another of its participants in the same scan: it sees two objects, so the
+    // track is no candidate for this participant (a scan split over several RSMs must not fold objects together).
+    private bool SeenAsOther(int h, ulong rsu, ushort ptc, long timeUtcMs)
+    {
+        ref readonly Track t = ref _tracks[h];
+        for (int k = 0; k < Sources.Length; k++)
+        {
+            ref readonly SourceEntry e = ref t.Sources[k];
+            if (e.Kind == ObservationSource.Rsm && e.Sender == rsu && e.Ptc != ptc && Math.Abs(e.TimeUtcMs - timeUtcMs) < SameScanMs)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    // One RSU reports both tracks, under two participant ids, within the coasting time of each other: it is
+    // tracking two objects. (Not only within one scan: when a scan comes as several RSMs, one track already has
+    // this scan's sighting while the other still has the previous scan's, 100 ms older.)
+    private static bool SeenApart(in Track a, in Track b, long windowMs)
     {
         for (int i = 0; i < Sources.Length; i++)
         {
@@ -879,7 +904,8 @@ public sealed class WorldModel
             for (int j = 0; j < Sources.Length; j++)
             {
                 ref readonly SourceEntry y = ref b.Sources[j];
-                if (y.Kind == ObservationSource.Rsm && y.Sender == x.Sender && Math.Abs(y.TimeUtcMs - x.TimeUtcMs) < 50)
+                if (y.Kind == ObservationSource.Rsm && y.Sender == x.Sender && y.Ptc != x.Ptc
+                    && Math.Abs(y.TimeUtcMs - x.TimeUtcMs) <= windowMs)
                 {
                     return true;
                 }

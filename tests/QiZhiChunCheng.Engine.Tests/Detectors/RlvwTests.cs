@@ -1,7 +1,9 @@
 using QiZhiChunCheng.Core.Events;
 using QiZhiChunCheng.Core.Messages;
 using QiZhiChunCheng.Engine.Detectors;
+using QiZhiChunCheng.Engine.Map;
 using QiZhiChunCheng.Engine.Tests.Harness;
+using QiZhiChunCheng.Engine.World;
 using static QiZhiChunCheng.Engine.Tests.Harness.SceneSignals;
 
 namespace QiZhiChunCheng.Engine.Tests.Detectors;
@@ -83,16 +85,25 @@ public sealed class RlvwTests
     [InlineData(3.6, true)]
     public void Boundary_required_deceleration_around_the_comfortable_3_5_without_braking(double required, bool fires)
     {
+        // 10 m/s toward a red for 1 s, ending where stopping needs `required`: the required deceleration v² / 2d
+        // rises tick by tick and reaches it at the closing tick (1000 ms, which sees the last BSM); the tick before
+        // needs 3.36. The car moves with its reported speed so the fused track sits on it: a BSM at a fixed pose
+        // with a speed is pulled ahead by the filter, about 0.5 m per tick, which decides a case this tight.
         Scene scene = new();
         const double v = 10;
-        LanePose at = scene.Lane(1, 11, 2, (v * v / (2 * required)) + (v * 0.001)); // the tick sees it 1 ms later
-        scene.Hold(7, at, v, 1000, each: t => [scene.Spat(t, 1, RedThenGreen(1, 20, 40))]);
+        double end = v * v / (2 * required);
+        scene.Drive(7, 1, 11, 2, end + v, v, 0, 1000, t => [scene.Spat(t, 1, RedThenGreen(1, 20, 40))]);
+        scene.AdvanceTo(1000);
 
+        TrackState car = Assert.Single(scene.Engine.LastTickTracks.ToArray());
+        Assert.Equal(MatchStatus.OnLane, car.Match.Status);
+        Assert.Equal(end, car.Match.ToStopLineM, 0.05);
+        Assert.Equal(v, car.SpeedMps, 0.02);
         if (fires)
         {
             V2xEvent onset = Assert.Single(scene.Onsets(EventType.Rlvw));
             Assert.Equal(2, onset.Severity);
-            Assert.Equal(required, onset.Figures["requiredDecelMps2"], 2);
+            Assert.Equal(required, onset.Figures["requiredDecelMps2"], 0.02);
         }
         else
         {

@@ -263,6 +263,43 @@ public sealed class WorldModelTests
     }
 
     [Fact]
+    public void A_scan_sent_as_several_rsms_keeps_neighbours_in_different_rsms_apart()
+    {
+        // One RSU scan of 20 pedestrians comes as two RSMs (16 + 4) with the same time. Pedestrian k and k + 16 walk
+        // side by side 0.5 m apart, so each is inside the other's gates, but they are in different RSMs. Neither the
+        // association (the first RSM's update is fresh) nor the merge (one track is a scan older between the RSMs)
+        // may fold them into one track.
+        WorldModel world = new(Small);
+        Observation[] first = new Observation[16];
+        Observation[] second = new Observation[4];
+        for (long t = 0; t <= 3000; t += 100)
+        {
+            double s = t / 1000.0 * 1.2;
+            for (int k = 0; k < 16; k++)
+            {
+                first[k] = Rsm(101, (ushort)(k + 1), t, (k % 4 * 4.0) + s, k / 4 * 6.0, 90, 1.2, ParticipantKind.Pedestrian);
+            }
+
+            for (int k = 0; k < 4; k++)
+            {
+                second[k] = Rsm(101, (ushort)(k + 17), t, (k % 4 * 4.0) + s, (k / 4 * 6.0) + 0.5, 90, 1.2, ParticipantKind.Pedestrian);
+            }
+
+            world.ObserveFrame(new(101), first);
+            world.ObserveFrame(new(101), second);
+            if (t >= 200)
+            {
+                Assert.Equal(20, Snapshot(world, t + 100).Length); // confirmed after three scans, then every scan
+            }
+        }
+
+        TrackState[] tracks = Snapshot(world, 3100);
+        Assert.Equal(20, tracks.Length);
+        Assert.Equal(20, world.Counters.TracksCreated);
+        Assert.Equal(0, world.Counters.Merges);
+    }
+
+    [Fact]
     public void A_recycled_roadside_id_far_away_does_not_glue_two_objects()
     {
         WorldModel world = new(Small);

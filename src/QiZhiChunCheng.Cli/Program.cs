@@ -5,4 +5,5 @@ using QiZhiChunCheng.Cli.Commands;
 RootCommand root = new("qzcc: the QiZhiChunCheng V2X roadside data platform of the Qizhi Chuncheng demonstration zone");
 root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(MapCommand.Create());
+root.Subcommands.Add(EdgeCommand.Create());
 return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,11 @@
+using System.CommandLine;
+using QiZhiChunCheng.Edge.Agent;
+
+// qzcc-edge: the RSU and vehicle agent on its own (the same options as `qzcc edge ...`), for the RSU box.
+RootCommand root = new("qzcc-edge: the QiZhiChunCheng edge agent for roadside units and test vehicles");
+foreach (Command command in EdgeCommandLine.Subcommands("qzcc-edge"))
+{
+    root.Subcommands.Add(command);
+}
+
+return await root.Parse(args).InvokeAsync();

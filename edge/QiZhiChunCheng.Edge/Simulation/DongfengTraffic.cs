@@ -1,0 +1,33 @@
+using QiZhiChunCheng.Core.Messages;
+
+namespace QiZhiChunCheng.Edge.Simulation;
+
+/// <summary>
+/// The demo's traffic on Dongfeng Street: one RSU at the middle of the 1.7 km straight, three vehicles it hears
+/// (45, 50 and 55 km/h; the limit is 60), one of them a speeder at 72 km/h for 10 s out of every 20, and one test
+/// vehicle with its own uplink (the last). Shared by the demo and the agent's <c>sim:dongfeng</c> source.
+/// </summary>
+public static class DongfengTraffic
+{
+    public static SimulatedRsu Rsu { get; } = new(DeviceId.Parse("RSU-DF-01"), OctetId8.FromAscii("RSUDF001"), 43.8462, 125.2218);
+
+    public static IReadOnlyList<SimulatedVehicle> Vehicles { get; } =
+    [
+        Vehicle("VEH-0001", 100, 0, true, 45),
+        Vehicle("VEH-0002", 400, 1, false, 55),
+        Vehicle("VEH-0003", 700, 2, true, 50, speedingKmh: 72),
+        Vehicle("VEH-0004", 900, 1, true, 48),
+    ];
+
+    private static SimulatedVehicle Vehicle(string id, double startM, int lane, bool forward, double kmh, double? speedingKmh = null) => new()
+    {
+        DeviceId = DeviceId.Parse(id),
+        BsmId = OctetId8.FromAscii(id.Replace("-", "", StringComparison.Ordinal)),
+        Corridor = Corridor.DongfengMidBlock,
+        StartM = startM,
+        Lane = lane,
+        Forward = forward,
+        CruiseKmh = kmh,
+        SpeedingKmh = speedingKmh,
+    };
+}

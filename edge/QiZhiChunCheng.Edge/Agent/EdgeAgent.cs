@@ -277,8 +277,14 @@ public sealed class EdgeAgent
                 await _client.PingAsync(cancellationToken);
             }
         }
-        catch (Exception ex) when (ex is InfrastructureException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is InfrastructureException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
+            // A lost connection, or a stop while publishes were in flight: unconfirmed records stay in the spool.
+            if (!cancellationToken.IsCancellationRequested)
+            {
+                _log.Warn($"sending failed ({ex.Message}); {spool.PendingRecords} records will be sent again from the first unconfirmed one");
+            }
+
             await DrainQuietly();
             spool.Rewind();
             _ready = false;

@@ -383,6 +383,9 @@ public sealed class DurableSpool : IDisposable
 
     private void WriteCursor()
     {
+        // Records first: the cursor must never name a seq or position the logs do not hold yet.
+        _telemetry.Flush();
+        _critical.Flush();
         string path = Path.Combine(_dir, CursorFile);
         string temp = path + ".tmp";
         string text = string.Create(

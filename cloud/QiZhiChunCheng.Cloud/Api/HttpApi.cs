@@ -37,6 +37,8 @@ public static class HttpApi
                 text.Append(CultureInfo.InvariantCulture, $"qzcc_events_total{{type=\"{V2xEvent.TypeCode(type)}\"}} {count}\n");
             }
 
+            metrics.WriteTransport(text);
+
             return Results.Text(text.ToString(), "text/plain; version=0.0.4");
         });
     }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Threading.Channels;
@@ -48,6 +47,7 @@ public sealed class EdgeAgent
     private TaskCompletionSource _lost = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _ready;
     private volatile bool _sourceDone;
+    private volatile bool _stopping;
 
     public EdgeAgent(EdgeAgentOptions options, AgentLog log, IMessageSource? source = null, TimeProvider? time = null)
     {
@@ -116,7 +116,11 @@ public sealed class EdgeAgent
             client.Disconnected += reason =>
             {
                 _ready = false;
-                _log.Warn($"connection to {_options.Mqtt} lost: {reason}");
+                if (!_stopping)
+                {
+                    _log.Warn($"connection to {_options.Mqtt} lost: {reason}");
+                }
+
                 _lost.TrySetResult();
             };
             await using DownlinkForwarder downlink = new(_options.ForwardUdp, _log, Counters, _time);
@@ -145,6 +149,7 @@ public sealed class EdgeAgent
             }
 
             spool.Flush();
+            _stopping = true;
             if (client.IsConnected)
             {
                 await TryPublishStatusAsync("offline");
@@ -453,6 +458,4 @@ public sealed class EdgeAgent
     }
 
     private long Now() => _time.GetUtcNow().ToUnixTimeMilliseconds();
-
-    internal static double ProcessRssMb() => Process.GetCurrentProcess().WorkingSet64 / 1048576.0;
 }

@@ -8,4 +8,6 @@ foreach (Command command in EdgeCommandLine.Subcommands("qzcc-edge"))
     root.Subcommands.Add(command);
 }
 
-return await root.Parse(args).InvokeAsync();
+// Ctrl-C and SIGTERM cancel the agent, which then flushes its spool: give it time rather than the default 2 s,
+// after which System.CommandLine would end the process mid-flush.
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = EdgeCommandLine.StopTimeout });

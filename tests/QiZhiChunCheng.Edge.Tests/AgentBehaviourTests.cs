@@ -47,7 +47,7 @@ public sealed class AgentBehaviourTests
             }
         }
 
-        long total = 400 + rsis + maps;
+        long total = 400 + rsis + maps + 1; // and the heartbeat sent at start
         await TestData.WaitForAsync(() => agent.Agent.Spool!.NextSeq > total, TestData.Patience, "every message to be spooled");
         long dropped = agent.Agent.Spool!.Dropped(UplinkKind.Bsm);
         Assert.True(dropped > 0, "the spool never filled up");

@@ -21,6 +21,12 @@ public static class EdgeCommandLine
     /// <summary>The environment variable holding the password of a PFX client certificate.</summary>
     public const string CertificatePasswordVariable = "QZCC_CLIENT_CERT_PASSWORD";
 
+    /// <summary>
+    /// How long a stopping agent may take after Ctrl-C or SIGTERM (flush, fsync, goodbye) before System.CommandLine
+    /// ends the process; its default of 2 s can cut a flush short on a busy box.
+    /// </summary>
+    public static TimeSpan StopTimeout { get; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The subcommands <c>rsu</c>, <c>vehicle</c> and <c>bench</c>.</summary>
     public static IEnumerable<Command> Subcommands(string program)
     {

@@ -3,14 +3,12 @@ using QiZhiChunCheng.Core.Messages;
 namespace QiZhiChunCheng.Edge.Simulation;
 
 /// <summary>
-/// The demo's traffic on Dongfeng Street: one RSU at the middle of the 1.7 km straight, three vehicles it hears
-/// (45, 50 and 55 km/h; the limit is 60), one of them a speeder at 72 km/h for 10 s out of every 20, and one test
-/// vehicle with its own uplink (the last). Shared by the demo and the agent's <c>sim:dongfeng</c> source.
+/// The free-running traffic of the agent's <c>sim:dongfeng</c> source on the 1.7 km straight of Dongfeng Street:
+/// four vehicles at 45, 48, 50 and 55 km/h (the limit is 60), one of them a speeder at 72 km/h for 10 s out of
+/// every 20. The demo (<see cref="EdgeSimulation.DongfengDemo"/>) keeps its own, richer scene.
 /// </summary>
 public static class DongfengTraffic
 {
-    public static SimulatedRsu Rsu { get; } = new(DeviceId.Parse("RSU-DF-01"), OctetId8.FromAscii("RSUDF001"), 43.8462, 125.2218);
-
     public static IReadOnlyList<SimulatedVehicle> Vehicles { get; } =
     [
         Vehicle("VEH-0001", 100, 0, true, 45),

@@ -58,8 +58,33 @@ public sealed class EdgeSimulation
     /// (45, 50 and 55 km/h; the limit is 60), one of them a speeder at 72 km/h for 10 s out of every 20, and one
     /// test vehicle with its own uplink.
     /// </summary>
-    public static EdgeSimulation DongfengDemo(MqttEndpoint broker, V2xTopics topics) =>
-        new(broker, topics, [DongfengTraffic.Rsu], [.. DongfengTraffic.Vehicles.Take(3)], [DongfengTraffic.Vehicles[3]]);
+    public static EdgeSimulation DongfengDemo(MqttEndpoint broker, V2xTopics topics)
+    {
+        Corridor road = Corridor.DongfengMidBlock;
+        SimulatedRsu rsu = new(DeviceId.Parse("RSU-DF-01"), OctetId8.FromAscii("RSUDF001"), 43.8462, 125.2218);
+        SimulatedVehicle Vehicle(string id, double startM, int lane, bool forward, double kmh, double? speedingKmh = null) => new()
+        {
+            DeviceId = DeviceId.Parse(id),
+            BsmId = OctetId8.FromAscii(id.Replace("-", "", StringComparison.Ordinal)),
+            Corridor = road,
+            StartM = startM,
+            Lane = lane,
+            Forward = forward,
+            CruiseKmh = kmh,
+            SpeedingKmh = speedingKmh,
+        };
+
+        return new EdgeSimulation(
+            broker,
+            topics,
+            [rsu],
+            [
+                Vehicle("VEH-0001", 100, 0, true, 45),
+                Vehicle("VEH-0002", 400, 1, false, 55),
+                Vehicle("VEH-0003", 700, 2, true, 50, speedingKmh: 72),
+            ],
+            [Vehicle("VEH-0004", 900, 1, true, 48)]);
+    }
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {

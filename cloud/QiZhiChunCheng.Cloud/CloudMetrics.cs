@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
 using QiZhiChunCheng.Core.Events;
 using QiZhiChunCheng.Core.Messages;
 using QiZhiChunCheng.Core.Validation;
@@ -12,7 +14,11 @@ public sealed class CloudMetrics
     private readonly long[] _rejected = new long[16];
     private readonly long[] _events = new long[64];
     private readonly ConcurrentQueue<long> _latencies = new();
+    private readonly ConcurrentQueue<long> _ingestLatencies = new();
+    private readonly ConcurrentDictionary<(SourceKind Kind, DeviceId Device), DeviceSequence> _devices = new();
     private long _heartbeats;
+    private long _ingestLatencyCount;
+    private long _ingestLatencySumMs;
 
     public long Accepted(MessageType type) => Interlocked.Read(ref _accepted[(int)type]);
 
@@ -70,6 +76,55 @@ public sealed class CloudMetrics
         return values;
     }
 
+    /// <summary>The <c>seq</c> bookkeeping of every device seen, by kind and id.</summary>
+    public IReadOnlyDictionary<(SourceKind Kind, DeviceId Device), DeviceSequence> Devices => _devices;
+
+    /// <summary>Missing messages over all devices: the sum of the jumps in their <c>seq</c>.</summary>
+    public long GapsTotal => _devices.Values.Sum(d => d.Gaps);
+
+    /// <summary>Publishes whose <c>seq</c> was not new (at-least-once resends after an outage).</summary>
+    public long DuplicatesTotal => _devices.Values.Sum(d => d.Duplicates);
+
+    /// <summary>Latencies (ms) from generation (<c>ts</c>) to ingest of the uplink publishes seen so far (first 100,000), sorted.</summary>
+    public long[] IngestLatenciesMs()
+    {
+        long[] values = [.. _ingestLatencies];
+        Array.Sort(values);
+        return values;
+    }
+
+    /// <summary>The transport counters in the Prometheus text format: per-device gaps, duplicates, resets; ingest latency.</summary>
+    public void WriteTransport(StringBuilder text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        foreach (((SourceKind kind, DeviceId device), DeviceSequence s) in _devices)
+        {
+            string labels = $"kind=\"{(kind == SourceKind.Rsu ? "rsu" : "obu")}\",device=\"{device}\"";
+            text.Append(CultureInfo.InvariantCulture, $"qzcc_device_seq_last{{{labels}}} {s.Last}\n");
+            text.Append(CultureInfo.InvariantCulture, $"qzcc_device_seq_gaps_total{{{labels}}} {s.Gaps}\n");
+            text.Append(CultureInfo.InvariantCulture, $"qzcc_device_seq_duplicates_total{{{labels}}} {s.Duplicates}\n");
+            text.Append(CultureInfo.InvariantCulture, $"qzcc_device_seq_resets_total{{{labels}}} {s.Resets}\n");
+        }
+
+        text.Append(CultureInfo.InvariantCulture, $"qzcc_ingest_latency_ms_sum {Interlocked.Read(ref _ingestLatencySumMs)}\n");
+        text.Append(CultureInfo.InvariantCulture, $"qzcc_ingest_latency_ms_count {Interlocked.Read(ref _ingestLatencyCount)}\n");
+    }
+
+    /// <summary>Counts one uplink's <c>seq</c> for its device (gaps, duplicates, resets).</summary>
+    internal void CountSequence(SourceKind kind, DeviceId device, long seq) =>
+        _devices.GetOrAdd((kind, device), static _ => new DeviceSequence()).See(seq);
+
+    internal void CountIngestLatency(long latencyMs)
+    {
+        latencyMs = Math.Max(0, latencyMs);
+        Interlocked.Increment(ref _ingestLatencyCount);
+        Interlocked.Add(ref _ingestLatencySumMs, latencyMs);
+        if (_ingestLatencies.Count < 100_000)
+        {
+            _ingestLatencies.Enqueue(latencyMs);
+        }
+    }
+
     internal void CountAccepted(MessageType type) => Interlocked.Increment(ref _accepted[(int)type]);
 
     internal void CountRejected(RejectionKind kind) => Interlocked.Increment(ref _rejected[(int)kind]);
@@ -84,6 +139,54 @@ public sealed class CloudMetrics
             if (_latencies.Count < 100_000)
             {
                 _latencies.Enqueue(Math.Max(0, e.DetectedUtcMs - e.EventTimeUtcMs));
+            }
+        }
+    }
+}
+
+/// <summary>
+/// One device's <c>seq</c> as ingest saw it. A jump forward by n counts n - 1 missing messages (a gap); a seq at or
+/// below the last one is a duplicate (an at-least-once resend after an outage) unless it is more than
+/// <see cref="ResetDistance"/> below, which counts as a reset (a device that lost its counter) and restarts the
+/// count from there. Worked example: 1, 2, 5, 3, 6, 2000000, 7 gives gaps 2 (3 and 4), duplicates 1 (the 3),
+/// then 6, then a jump of 1999993 counted as gaps, and 7 as a reset. Thread-safe (a lock per device).
+/// </summary>
+public sealed class DeviceSequence
+{
+    public const long ResetDistance = 100_000;
+
+    private readonly Lock _gate = new();
+
+    public long Last { get; private set; }
+
+    public long Gaps { get; private set; }
+
+    public long Duplicates { get; private set; }
+
+    public long Resets { get; private set; }
+
+    /// <summary>Counts one seq (ingest calls it for each uplink of the device).</summary>
+    public void See(long seq)
+    {
+        lock (_gate)
+        {
+            if (Last == 0)
+            {
+                Last = seq;
+            }
+            else if (seq > Last)
+            {
+                Gaps += seq - Last - 1;
+                Last = seq;
+            }
+            else if (Last - seq > ResetDistance)
+            {
+                Resets++;
+                Last = seq;
+            }
+            else
+            {
+                Duplicates++;
             }
         }
     }

@@ -6,4 +6,5 @@ RootCommand root = new("qzcc: the QiZhiChunCheng V2X roadside data platform of t
 root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(MapCommand.Create());
 root.Subcommands.Add(StoreCommand.Create());
-return await root.Parse(args).InvokeAsync();
+root.Subcommands.Add(EdgeCommand.Create());
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = QiZhiChunCheng.Edge.Agent.EdgeCommandLine.StopTimeout });

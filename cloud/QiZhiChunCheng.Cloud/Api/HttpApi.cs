@@ -112,6 +112,9 @@ public static class HttpApi
             text.Append(CultureInfo.InvariantCulture, $"qzcc_stream_dropped_total {services.Live.Dropped}\n");
             IReadOnlyList<RsuStatus> rsus = services.Rsus.Snapshot();
             text.Append(CultureInfo.InvariantCulture, $"qzcc_rsus_online {rsus.Count(r => r.Online)}\n");
+
+            metrics.WriteTransport(text);
+
             return Results.Text(text.ToString(), "text/plain; version=0.0.4");
         });
     }

@@ -52,6 +52,18 @@ public sealed class IngestService
             return;
         }
 
+        // Transport bookkeeping for every uplink of a device, whatever its payload: gaps and duplicates by seq,
+        // latency from the device's generation time.
+        if (ParseLong(publish.Seq) is { } seq)
+        {
+            _metrics.CountSequence(topic.Kind, topic.DeviceId, seq);
+        }
+
+        if (ParseLong(publish.Ts) is { } ts)
+        {
+            _metrics.CountIngestLatency(now - ts);
+        }
+
         if (topic.Channel == TopicChannel.Heartbeat)
         {
             _metrics.CountHeartbeat();

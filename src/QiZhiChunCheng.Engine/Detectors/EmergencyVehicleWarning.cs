@@ -17,8 +17,12 @@ public sealed record EvwOptions
     /// <summary>See <see cref="MinClass"/> (69).</summary>
     public byte MaxClass { get; init; } = 69;
 
-    /// <summary>The emergency vehicle must be closing on the vehicle ahead faster than this (0 m/s: any closing; provisional).</summary>
-    public double MinClosingSpeedMps { get; init; }
+    /// <summary>
+    /// The emergency vehicle must be closing on the vehicle ahead faster than this (1 m/s; provisional). Two vehicles
+    /// at the same speed are not "approaching", and fused speeds differ by a few cm/s even then: with 0 the demo warned
+    /// a car 167 m ahead of an ambulance at the same speed, with an arrival 42 hours away.
+    /// </summary>
+    public double MinClosingSpeedMps { get; init; } = 1;
 
     /// <summary>Severity 2 instead of 1 when the emergency vehicle arrives (distance / closing speed) within this (10 s; provisional); a vehicle in its lane always gets 2.</summary>
     public double UrgentEtaS { get; init; } = 10;

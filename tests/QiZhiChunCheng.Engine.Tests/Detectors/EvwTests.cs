@@ -60,8 +60,28 @@ public sealed class EvwTests
         Scene scene = new();
         LanePose start = MidBlock(scene, 150);
         Mover hv = new(start, 15);
-        Mover ev = new(start.Ahead(-distanceM - 0.1), 16); // closing 1 m/s: the distance stays within 0.1 m
+        Mover ev = new(start.Ahead(-distanceM - 0.2), 17); // closing 2 m/s: the distance stays within 0.2 m
         Run(0, 100, t =>
+        {
+            scene.Feed(scene.Bsm(1, t, hv.Pose, hv.SpeedMps));
+            scene.Feed(scene.Bsm(9, t, ev.Pose, ev.SpeedMps, vehicleClass: 61, emergency: Siren));
+            hv.Step();
+            ev.Step();
+        });
+
+        Assert.Equal(raised, scene.Onsets(EventType.Evw).Count == 1);
+    }
+
+    [Theory]
+    [InlineData(0.5, false)]
+    [InlineData(1.5, true)]
+    public void An_ambulance_must_be_closing_by_more_than_1_m_per_s(double closingMps, bool raised)
+    {
+        Scene scene = new();
+        LanePose start = MidBlock(scene, 150);
+        Mover hv = new(start, 15);
+        Mover ev = new(start.Ahead(-120), 15 + closingMps);
+        Run(0, 1000, t =>
         {
             scene.Feed(scene.Bsm(1, t, hv.Pose, hv.SpeedMps));
             scene.Feed(scene.Bsm(9, t, ev.Pose, ev.SpeedMps, vehicleClass: 61, emergency: Siren));

@@ -87,27 +87,22 @@ public sealed class AbnormalVehicleWarning : Detector
         {
             int r = _abnormal[a];
             ref readonly TrackState rv = ref tracks[r];
-            ReadOnlySpan<int> near = context.Neighbours(r, _options.RangeM + _options.CorridorM);
-            for (int k = 0; k < near.Length; k++)
+            var followers = new Followers(context, r, _options.RangeM, _options.SameHeadingDeg, _options.LaneToleranceM, _options.CorridorM);
+            while (followers.MoveNext())
             {
-                ref readonly TrackState hv = ref tracks[near[k]];
-                if (!RoadGeometry.IsVehicle(hv) || hv.SpeedMps < _options.MinSubjectSpeedMps
-                    || !RoadGeometry.SameDirection(context.Map, hv, rv, _options.SameHeadingDeg, _options.LaneToleranceM, _options.CorridorM, out double aheadM, out bool sameLane)
-                    || aheadM <= 0 || aheadM > _options.RangeM)
+                if (followers.Current.SpeedMps < _options.MinSubjectSpeedMps)
                 {
                     continue;
                 }
 
                 EventFigures figures = default;
-                figures.Set(Figure.DistanceM, aheadM);
-                figures.Set(Figure.SpeedMps, hv.SpeedMps);
-                figures.Set(Figure.OtherSpeedMps, rv.SpeedMps);
+                followers.SetFigures(ref figures);
                 if (!double.IsNaN(rv.Match.SpeedLimitMps))
                 {
                     figures.Set(Figure.LimitMps, rv.Match.SpeedLimitMps);
                 }
 
-                events.Report(EventType.Avw, hv, rv, sameLane ? (byte)2 : (byte)1, figures, rv.XM, rv.YM, RoadGeometry.Where(hv));
+                followers.Report(events, EventType.Avw, figures);
             }
         }
     }

@@ -57,13 +57,10 @@ public sealed class EmergencyBrakeWarning : Detector
                 continue;
             }
 
-            ReadOnlySpan<int> near = context.Neighbours(r, _options.RangeM + _options.CorridorM);
-            for (int k = 0; k < near.Length; k++)
+            var followers = new Followers(context, r, _options.RangeM, _options.SameHeadingDeg, _options.LaneToleranceM, _options.CorridorM);
+            while (followers.MoveNext())
             {
-                ref readonly TrackState hv = ref tracks[near[k]];
-                if (!RoadGeometry.IsVehicle(hv)
-                    || !RoadGeometry.SameDirection(context.Map, hv, rv, _options.SameHeadingDeg, _options.LaneToleranceM, _options.CorridorM, out double aheadM, out bool sameLane)
-                    || aheadM <= 0 || aheadM > _options.RangeM || (_options.SameLaneOnly && !sameLane))
+                if (_options.SameLaneOnly && !followers.SameLane)
                 {
                     continue;
                 }
@@ -74,10 +71,8 @@ public sealed class EmergencyBrakeWarning : Detector
                     figures.Set(Figure.AccelMps2, rv.AccelMps2);
                 }
 
-                figures.Set(Figure.DistanceM, aheadM);
-                figures.Set(Figure.SpeedMps, hv.SpeedMps);
-                figures.Set(Figure.OtherSpeedMps, rv.SpeedMps);
-                events.Report(EventType.Ebw, hv, rv, sameLane ? (byte)2 : (byte)1, figures, rv.XM, rv.YM, RoadGeometry.Where(hv));
+                followers.SetFigures(ref figures);
+                followers.Report(events, EventType.Ebw, figures);
             }
         }
     }

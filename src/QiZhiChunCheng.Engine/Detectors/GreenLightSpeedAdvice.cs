@@ -1,6 +1,5 @@
 using QiZhiChunCheng.Core.Events;
 using QiZhiChunCheng.Engine.Events;
-using QiZhiChunCheng.Engine.Map;
 using QiZhiChunCheng.Engine.Signals;
 using QiZhiChunCheng.Engine.World;
 
@@ -58,22 +57,19 @@ public sealed class GreenLightSpeedAdvice : Detector
         ArgumentNullException.ThrowIfNull(events);
         long now = context.TimeUtcMs;
         SignalState signals = context.Signals;
-        ReadOnlySpan<MapLaneInfo> lanes = context.Map.Lanes;
         ReadOnlySpan<TrackState> tracks = context.Tracks;
         for (int i = 0; i < tracks.Length; i++)
         {
             ref readonly TrackState t = ref tracks[i];
-            ref readonly MapMatch m = ref t.Match;
-            double d = m.ToStopLineM;
-            double v = t.SpeedMps;
-            if (t.Kind != ParticipantKind.Vehicle || m.Status != MatchStatus.OnLane || m.PhaseId <= 0
-                || !(d > 0) || d > _options.RangeM || !(v >= _options.MinSpeedMps) || !lanes[m.Lane].HasStopLine)
+            if (!SignalApproach.TryGet(context, t, _options.RangeM, _options.MinSpeedMps, out SignalApproach a))
             {
                 continue;
             }
 
-            ReadOnlySpan<PhaseInterval> states = signals.Intervals(m.Node, m.PhaseId, now);
-            if (states.IsEmpty || !TryBand(states, now, d, Limit(m.SpeedLimitMps), out double lo, out double hi))
+            double d = a.DistanceM;
+            double v = a.SpeedMps;
+            ReadOnlySpan<PhaseInterval> states = a.Intervals(signals, now);
+            if (states.IsEmpty || !TryBand(states, now, d, Limit(t.Match.SpeedLimitMps), out double lo, out double hi))
             {
                 continue;
             }
@@ -92,17 +88,12 @@ public sealed class GreenLightSpeedAdvice : Detector
             {
                 if (s.Contains(now))
                 {
-                    figures.Set(Figure.LightState, (double)s.Light);
-                    if (s.LikelyEndUtcMs != long.MaxValue)
-                    {
-                        figures.Set(Figure.TimeToChangeS, (s.LikelyEndUtcMs - now) / 1000.0);
-                    }
-
+                    SignalApproach.SetLight(ref figures, s, now);
                     break;
                 }
             }
 
-            events.Report(EventType.Glosa, t, 1, figures, EventLocation.AtNode(m.Node));
+            events.Report(EventType.Glosa, t, 1, figures, a.Location);
         }
     }
 

@@ -1,7 +1,6 @@
 using QiZhiChunCheng.Core.Events;
 using QiZhiChunCheng.Core.Messages;
 using QiZhiChunCheng.Engine.Events;
-using QiZhiChunCheng.Engine.Map;
 using QiZhiChunCheng.Engine.Signals;
 using QiZhiChunCheng.Engine.World;
 
@@ -61,27 +60,20 @@ public sealed class RedLightViolationWarning : Detector
         long now = context.TimeUtcMs;
         double available = context.AvailableDecelMps2;
         SignalState signals = context.Signals;
-        ReadOnlySpan<MapLaneInfo> lanes = context.Map.Lanes;
         ReadOnlySpan<TrackState> tracks = context.Tracks;
         for (int i = 0; i < tracks.Length; i++)
         {
             ref readonly TrackState t = ref tracks[i];
-            ref readonly MapMatch m = ref t.Match;
-            double v = t.SpeedMps;
-            double d = m.ToStopLineM;
-            if (t.Kind != ParticipantKind.Vehicle || m.Status != MatchStatus.OnLane || m.PhaseId <= 0
-                || !(d > 0) || d > _options.MaxDistanceM || !(v >= _options.MinSpeedMps) || !lanes[m.Lane].HasStopLine)
+            if (!SignalApproach.TryGet(context, t, _options.MaxDistanceM, _options.MinSpeedMps, out SignalApproach a)
+                || !a.TryGetLight(signals, now, now, out PhaseInterval current))
             {
-                continue;
+                continue; // not approaching a signalised stop line, or no fresh SPAT for the phase: nothing to judge by
             }
 
-            if (!signals.TryGetLight(m.Node, m.PhaseId, now, now, out PhaseInterval current))
-            {
-                continue; // no fresh SPAT for the phase: nothing to judge by
-            }
-
+            double d = a.DistanceM;
+            double v = a.SpeedMps;
             long arrival = now + (long)(d / v * 1000);
-            bool redAtArrival = signals.TryGetLight(m.Node, m.PhaseId, now, arrival, out PhaseInterval atArrival)
+            bool redAtArrival = a.TryGetLight(signals, now, arrival, out PhaseInterval atArrival)
                 ? atArrival.IsRed
                 : current.Light == LightState.Yellow && current.LikelyEndUtcMs <= arrival; // red follows yellow
             if (!redAtArrival)
@@ -104,13 +96,8 @@ public sealed class RedLightViolationWarning : Detector
             figures.Set(Figure.AvailableDecelMps2, available);
             figures.Set(Figure.DistanceM, d);
             figures.Set(Figure.SpeedMps, v);
-            figures.Set(Figure.LightState, (double)current.Light);
-            if (current.LikelyEndUtcMs != long.MaxValue)
-            {
-                figures.Set(Figure.TimeToChangeS, (current.LikelyEndUtcMs - now) / 1000.0);
-            }
-
-            events.Report(EventType.Rlvw, t, severity, figures, EventLocation.AtNode(m.Node));
+            SignalApproach.SetLight(ref figures, current, now);
+            events.Report(EventType.Rlvw, t, severity, figures, a.Location);
         }
     }
 }

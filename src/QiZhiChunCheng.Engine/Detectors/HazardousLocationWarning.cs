@@ -1,7 +1,6 @@
 using QiZhiChunCheng.Core.Events;
 using QiZhiChunCheng.Engine.Events;
 using QiZhiChunCheng.Engine.Signals;
-using QiZhiChunCheng.Engine.World;
 
 namespace QiZhiChunCheng.Engine.Detectors;
 
@@ -57,7 +56,6 @@ public sealed class HazardousLocationWarning : Detector
         long now = context.TimeUtcMs;
         RsiState rsi = context.Rsi;
         ReadOnlySpan<RsiItem> items = rsi.Items;
-        ReadOnlySpan<TrackState> tracks = context.Tracks;
         for (int e = 0; e < items.Length; e++)
         {
             ref readonly RsiItem item = ref items[e];
@@ -66,25 +64,14 @@ public sealed class HazardousLocationWarning : Detector
                 continue;
             }
 
-            int n = RsiApproach.Candidates(context, ref _candidates, item.BoundXM, item.BoundYM, item.BoundRadiusM);
-            for (int c = 0; c < n; c++)
+            var vehicles = new RsiApproachers(context, ref _candidates, e, item.BoundRadiusM, item.RadiusM, _options.PathHeadingDeg, _options.AheadDeg, _options.MaxPathDistanceM);
+            while (vehicles.MoveNext())
             {
-                ref readonly TrackState t = ref tracks[_candidates[c]];
-                if (t.Kind != ParticipantKind.Vehicle
-                    || !RsiApproach.Approaches(rsi, e, t, item.RadiusM, _options.PathHeadingDeg, _options.AheadDeg, _options.MaxPathDistanceM, out double distance))
-                {
-                    continue;
-                }
-
                 EventFigures figures = default;
-                figures.Set(Figure.DistanceM, distance);
-                figures.Set(Figure.RsiCode, item.Code);
+                vehicles.SetFigures(ref figures);
                 figures.Set(Figure.RadiusM, item.RadiusM);
-                events.Report(EventType.Hlw, t, item.Key, 2, figures, LocationOf(t));
+                events.Report(EventType.Hlw, vehicles.Current, item.Key, 2, figures, vehicles.Location);
             }
         }
     }
-
-    internal static EventLocation LocationOf(in TrackState t) =>
-        t.Match.Lane >= 0 ? EventLocation.OnLane(t.Match.Link, t.Match.Lane) : t.Match.Node >= 0 ? EventLocation.AtNode(t.Match.Node) : EventLocation.None;
 }

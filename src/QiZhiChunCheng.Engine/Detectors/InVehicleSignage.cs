@@ -1,7 +1,6 @@
 using QiZhiChunCheng.Core.Events;
 using QiZhiChunCheng.Engine.Events;
 using QiZhiChunCheng.Engine.Signals;
-using QiZhiChunCheng.Engine.World;
 
 namespace QiZhiChunCheng.Engine.Detectors;
 
@@ -49,7 +48,6 @@ public sealed class InVehicleSignage : Detector
         long now = context.TimeUtcMs;
         RsiState rsi = context.Rsi;
         ReadOnlySpan<RsiItem> items = rsi.Items;
-        ReadOnlySpan<TrackState> tracks = context.Tracks;
         for (int e = 0; e < items.Length; e++)
         {
             ref readonly RsiItem item = ref items[e];
@@ -60,20 +58,12 @@ public sealed class InVehicleSignage : Detector
 
             double radius = item.PathCount > 0 ? 0 : _options.RangeM;
             double query = item.PathCount > 0 ? item.BoundRadiusM : _options.RangeM;
-            int n = RsiApproach.Candidates(context, ref _candidates, item.BoundXM, item.BoundYM, query);
-            for (int c = 0; c < n; c++)
+            var vehicles = new RsiApproachers(context, ref _candidates, e, query, radius, _options.PathHeadingDeg, _options.NoPathAheadDeg, _options.RangeM);
+            while (vehicles.MoveNext())
             {
-                ref readonly TrackState t = ref tracks[_candidates[c]];
-                if (t.Kind != ParticipantKind.Vehicle
-                    || !RsiApproach.Approaches(rsi, e, t, radius, _options.PathHeadingDeg, _options.NoPathAheadDeg, _options.RangeM, out double distance))
-                {
-                    continue;
-                }
-
                 EventFigures figures = default;
-                figures.Set(Figure.DistanceM, distance);
-                figures.Set(Figure.RsiCode, item.Code);
-                events.Report(EventType.Ivs, t, item.Key, 1, figures, HazardousLocationWarning.LocationOf(t));
+                vehicles.SetFigures(ref figures);
+                events.Report(EventType.Ivs, vehicles.Current, item.Key, 1, figures, vehicles.Location);
             }
         }
     }

@@ -143,7 +143,7 @@ public sealed class TrafficJamWarning : Detector
             events.Report(EventType.Tjw, lane + 1, level, figures, _xSums[lane] / count, _ySums[lane] / count, EventLocation.OnLane(lanes[lane].Link, lane));
         }
 
-        EvaluateRsi(context, events, tracks, now);
+        EvaluateRsi(context, events, now);
     }
 
     private void Accumulate(ReadOnlySpan<TrackState> tracks, int laneCount, long now)
@@ -207,7 +207,7 @@ public sealed class TrafficJamWarning : Detector
             && (light.IsRed || light.Light == Core.Messages.LightState.Yellow);
     }
 
-    private void EvaluateRsi(TickContext context, EventLifecycle events, ReadOnlySpan<TrackState> tracks, long now)
+    private void EvaluateRsi(TickContext context, EventLifecycle events, long now)
     {
         RsiState rsi = context.Rsi;
         ReadOnlySpan<RsiItem> items = rsi.Items;
@@ -219,21 +219,13 @@ public sealed class TrafficJamWarning : Detector
                 continue;
             }
 
-            int n = RsiApproach.Candidates(context, ref _candidates, item.BoundXM, item.BoundYM, item.BoundRadiusM);
-            for (int c = 0; c < n; c++)
+            var vehicles = new RsiApproachers(context, ref _candidates, e, item.BoundRadiusM, item.RadiusM, _options.PathHeadingDeg, _options.AheadDeg, _options.MaxPathDistanceM);
+            while (vehicles.MoveNext())
             {
-                ref readonly TrackState t = ref tracks[_candidates[c]];
-                if (t.Kind != ParticipantKind.Vehicle
-                    || !RsiApproach.Approaches(rsi, e, t, item.RadiusM, _options.PathHeadingDeg, _options.AheadDeg, _options.MaxPathDistanceM, out double distance))
-                {
-                    continue;
-                }
-
                 EventFigures figures = default;
-                figures.Set(Figure.DistanceM, distance);
-                figures.Set(Figure.RsiCode, item.Code);
+                vehicles.SetFigures(ref figures);
                 figures.Set(Figure.RadiusM, item.RadiusM);
-                events.Report(EventType.Tjw, t, item.Key, 2, figures, HazardousLocationWarning.LocationOf(t));
+                events.Report(EventType.Tjw, vehicles.Current, item.Key, 2, figures, vehicles.Location);
             }
         }
     }

@@ -4,12 +4,15 @@ using QiZhiChunCheng.Core;
 using QiZhiChunCheng.Core.Codecs;
 using QiZhiChunCheng.Core.Geo;
 using QiZhiChunCheng.Core.Messages;
+using QiZhiChunCheng.Core.Time;
+using QiZhiChunCheng.Core.Zone;
 using QiZhiChunCheng.Mqtt;
 
 namespace QiZhiChunCheng.Edge.Simulation;
 
 /// <summary>A simulated roadside unit: where it stands and how far its sensors and radio reach.</summary>
-public sealed record SimulatedRsu(DeviceId DeviceId, OctetId8 RsuId, double LatDeg, double LonDeg, double RadioRangeM = 1000, double SensorRangeM = 300);
+/// <remarks>With <c>Signals</c> set the RSU also publishes that intersection's SPAT at 10 Hz from its fixed-time plan.</remarks>
+public sealed record SimulatedRsu(DeviceId DeviceId, OctetId8 RsuId, double LatDeg, double LonDeg, double RadioRangeM = 1000, double SensorRangeM = 300, IntersectionSignalPlan? Signals = null);
 
 /// <summary>What the simulation has published, for the demo's summary and tests.</summary>
 public sealed class EdgeCounters
@@ -69,11 +72,18 @@ public sealed class EdgeSimulation
     /// <item>south-west-bound, a slippery patch (every 25 s): a car brakes at 3 m/s² with ABS active, 80 m ahead of another;</item>
     /// <item>south-west-bound, an ambulance (every 10 s) at 60 km/h with siren and lights closing on a car at 30 km/h 150 m ahead of it.</item>
     /// </list>
+    /// The RSU also publishes the Feiyue Road junction's SPAT from the zone's fixed-time plan; the free-running traffic
+    /// ignores the lights, so a car that reaches the stop line on red too fast to stop raises a red light violation.
     /// </summary>
     public static EdgeSimulation DongfengDemo(MqttEndpoint broker, V2xTopics topics)
     {
         Corridor road = Corridor.DongfengMidBlock;
-        SimulatedRsu rsu = new(DeviceId.Parse("RSU-DF-01"), OctetId8.FromAscii("RSUDF001"), 43.8462, 125.2218);
+        // The RSU also publishes the SPAT of the Feiyue Road junction (about 200 m north-east of it) from the zone's
+        // fixed-time plan, so vehicles crossing it see the lights (the free-running traffic ignores them: RLVW).
+        IntersectionSignalPlan? feiyue = ZoneFiles.TryReadSignalPlans(ZoneFiles.DefaultSignals(), out IReadOnlyList<IntersectionSignalPlan> plans, out _)
+            ? plans.FirstOrDefault(p => p.Id.Id == 1)
+            : null;
+        SimulatedRsu rsu = new(DeviceId.Parse("RSU-DF-01"), OctetId8.FromAscii("RSUDF001"), 43.8462, 125.2218, Signals: feiyue);
         SimulatedVehicle Vehicle(string id, double startM, int lane, bool forward, double kmh, double? speedingKmh = null) => new()
         {
             DeviceId = DeviceId.Parse(id),
@@ -188,6 +198,11 @@ public sealed class EdgeSimulation
                 await PublishAsync(publisher, _topics.Uplink(SourceKind.Rsu, rsu.DeviceId, MessageType.Rsm), new V2xMessage(default, rsm), ++sequence, now, false, cancellationToken);
             }
 
+            if (rsu.Signals is { } plan)
+            {
+                await PublishAsync(publisher, _topics.Uplink(SourceKind.Rsu, rsu.DeviceId, MessageType.Spat), new V2xMessage(default, SpatOf(plan, now, msgCnt)), ++sequence, now, false, cancellationToken);
+            }
+
             if (tick % 50 == 0)
             {
                 byte[] heartbeat = Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{{\"rsuId\":\"{rsu.DeviceId}\",\"status\":\"online\",\"uptimeS\":{(now - start) / 1000},\"published\":{Counters.Published}}}"));
@@ -198,6 +213,34 @@ public sealed class EdgeSimulation
             tick++;
         }
         while (await timer.WaitForNextTickAsync(cancellationToken));
+    }
+
+    /// <summary>The SPAT of a fixed-time plan at <paramref name="utcMs"/>: each phase's light and when it changes (counting timing).</summary>
+    public static Spat SpatOf(IntersectionSignalPlan plan, long utcMs, byte msgCnt)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        Phase[] phases = new Phase[plan.Phases.Count];
+        for (int i = 0; i < phases.Length; i++)
+        {
+            PhasePlan p = plan.Phases[i];
+            plan.TryGetLight(p.Id, utcMs, out PhaseLight light, out double toChange);
+            LightState state = light switch
+            {
+                PhaseLight.Green => LightState.ProtectedGreen,
+                PhaseLight.Yellow => LightState.Yellow,
+                _ => LightState.Red,
+            };
+            TimeChangeDetails timing = new() { Kind = TimingKind.Counting, StartTime = 0, LikelyEndTime = (ushort)Math.Round(toChange * 10) };
+            phases[i] = new Phase { Id = p.Id, PhaseStates = new ValueArray<PhaseState>([new PhaseState(state, timing)]) };
+        }
+
+        return new Spat
+        {
+            MsgCnt = msgCnt,
+            Moy = V2xTime.ToMoy(utcMs),
+            TimeStamp = V2xTime.ToSecMark(utcMs),
+            Intersections = new ValueArray<IntersectionState>([new IntersectionState { IntersectionId = plan.Id, Phases = new ValueArray<Phase>(phases) }]),
+        };
     }
 
     private async Task RunObuAsync(SimulatedVehicle vehicle, CancellationToken cancellationToken)

@@ -54,6 +54,14 @@ internal sealed class ConsoleEventPrinter : IEventSink
                 "meanSpeedMps" => Inv($"mean {v * 3.6:F0} km/h"),
                 "level" => Inv($"level {v:F0}"),
                 "rsiCode" => Inv($"code {v:F0}"),
+                "lightState" => ((int)v) switch
+                {
+                    3 or 2 => "red",
+                    7 or 8 => "yellow",
+                    4 or 5 or 6 => "green",
+                    _ => "light unknown",
+                },
+                "timeToChangeS" => Inv($"changes in {v:F1} s"),
                 _ => Inv($"{key}={v:G4}"),
             };
             if (text is not null)

@@ -182,12 +182,9 @@ public sealed class DetectionEngine
                 break;
             case MessageType.Spat:
                 Counters.Spats++;
-                if (TryTimeOf(message.Spat, message.Envelope, out long spatTime))
-                {
-                    AdvanceTo(spatTime);
-                    _signals.Apply(message.Spat, spatTime);
-                }
-
+                long spatTime = TimeOf(message.Spat, message.Envelope);
+                AdvanceTo(spatTime);
+                _signals.Apply(message.Spat, spatTime);
                 break;
             case MessageType.Rsi:
                 Counters.Rsis++;
@@ -372,16 +369,13 @@ public sealed class DetectionEngine
 
     private static long Reference(in Envelope e) => e.GeneratedUtcMs != 0 ? e.GeneratedUtcMs : e.IngestUtcMs;
 
-    private static bool TryTimeOf(Spat spat, in Envelope envelope, out long utcMs)
+    // A SPAT's own moy and timeStamp when it has them and they resolve, else its envelope's time.
+    private static long TimeOf(Spat spat, in Envelope envelope)
     {
         long reference = Reference(envelope);
-        if (spat.Moy is { } moy && V2xTime.TryResolveMoy(moy, spat.TimeStamp ?? 0, reference, out utcMs, out Rejection _))
-        {
-            return true;
-        }
-
-        utcMs = reference;
-        return true;
+        return spat.Moy is { } moy && V2xTime.TryResolveMoy(moy, spat.TimeStamp ?? 0, reference, out long utcMs, out Rejection _)
+            ? utcMs
+            : reference;
     }
 
     private static long FloorDiv(long a, long b) => a >= 0 ? a / b : ((a + 1) / b) - 1;

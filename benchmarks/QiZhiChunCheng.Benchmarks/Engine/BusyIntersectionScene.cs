@@ -251,9 +251,7 @@ internal sealed class BusyIntersectionScene
 
             half -= 0.5;
             // A crosswalk on a Dongfeng approach crosses Dongfeng Street: walked while the cross road has green.
-            int phase = map.Lanes[cw.Lane].PhaseId;
             bool acrossDongfeng = IsDongfengLink(map, map.Lanes[cw.Lane].Link);
-            _ = phase;
             paths.Add(new Path([(cx - (ux * half), cy - (uy * half)), (cx + (ux * half), cy + (uy * half)), (cx - (ux * half), cy - (uy * half))], -1, 0, 0, id: 1000 + paths.Count, dongfeng: acrossDongfeng));
         }
 

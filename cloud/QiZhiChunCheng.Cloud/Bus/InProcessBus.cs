@@ -1,3 +1,4 @@
+using QiZhiChunCheng.Core.Bus;
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 

@@ -1,3 +1,4 @@
+using QiZhiChunCheng.Core.Bus;
 using QiZhiChunCheng.Core.Messages;
 
 namespace QiZhiChunCheng.Cloud.Bus;

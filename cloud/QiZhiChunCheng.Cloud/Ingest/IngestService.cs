@@ -1,3 +1,4 @@
+using QiZhiChunCheng.Core.Bus;
 using System.Buffers;
 using System.Globalization;
 using System.Text;

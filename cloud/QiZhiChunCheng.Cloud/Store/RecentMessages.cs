@@ -1,3 +1,4 @@
+using QiZhiChunCheng.Core.Bus;
 using System.Text;
 using QiZhiChunCheng.Cloud.Bus;
 using QiZhiChunCheng.Core.Codecs;
@@ -81,6 +82,8 @@ public sealed class RecentMessages
 /// <summary>Puts each data record's frame into <see cref="RecentMessages"/> on its way to the bus.</summary>
 public sealed class RecordingBusProducer(IBusProducer inner, RecentMessages recent) : IBusProducer
 {
+    public int Partitions => inner.Partitions;
+
     public ValueTask ProduceAsync(BusRecord record, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);

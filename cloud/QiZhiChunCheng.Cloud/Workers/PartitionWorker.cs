@@ -1,3 +1,4 @@
+using QiZhiChunCheng.Core.Bus;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using QiZhiChunCheng.Cloud.Bus;

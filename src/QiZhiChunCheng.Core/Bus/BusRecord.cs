@@ -1,6 +1,6 @@
 using QiZhiChunCheng.Core.Messages;
 
-namespace QiZhiChunCheng.Cloud.Bus;
+namespace QiZhiChunCheng.Core.Bus;
 
 /// <summary>
 /// One record on the bus, in Kafka's terms: topic, key (the spatial tile), value (the compact binary frame, or
@@ -8,6 +8,12 @@ namespace QiZhiChunCheng.Cloud.Bus;
 /// </summary>
 public sealed record BusRecord(string Topic, ulong Key, ReadOnlyMemory<byte> Value, IReadOnlyList<KeyValuePair<string, string>>? Headers = null)
 {
+    /// <summary>
+    /// The partition to write to, chosen by the shared tile router (home tile and halo copies); -1: the bus picks
+    /// one from <see cref="Key"/>. Every bus honours it, so partitioning is decided once, not per bus.
+    /// </summary>
+    public int Partition { get; init; } = -1;
+
     public string? Header(string name)
     {
         if (Headers is null)
@@ -54,6 +60,13 @@ public static class BusTopics
 /// <summary>Anything that takes records for the bus: the in-process bus, or Kafka.</summary>
 public interface IBusProducer
 {
-    /// <summary>Writes one record; waits when the bus applies back-pressure.</summary>
+    /// <summary>The number of partitions of the data topics (all five have the same count).</summary>
+    int Partitions { get; }
+
+    /// <summary>
+    /// Writes one record; waits when the bus applies back-pressure. Records for one partition are delivered to its
+    /// consumer in the order of these calls, across the five data topics (a Kafka producer stamps a per-partition
+    /// sequence so the consumer can restore it).
+    /// </summary>
     ValueTask ProduceAsync(BusRecord record, CancellationToken cancellationToken);
 }

@@ -11,6 +11,7 @@ using QiZhiChunCheng.Cloud.Ingest;
 using QiZhiChunCheng.Cloud.Status;
 using QiZhiChunCheng.Cloud.Store;
 using QiZhiChunCheng.Cloud.Workers;
+using QiZhiChunCheng.Cloud.Downlink;
 using QiZhiChunCheng.Core.Events;
 using QiZhiChunCheng.Engine;
 using QiZhiChunCheng.Mqtt;
@@ -23,8 +24,28 @@ public sealed record CloudOptions
 {
     private EngineOptions? _engine;
 
-    /// <summary>Where the embedded broker listens (port 0: a free port).</summary>
+    /// <summary>Where the embedded broker listens (port 0: a free port). Unused with <see cref="ExternalMqtt"/>.</summary>
     public MqttEndpoint Mqtt { get; init; } = new("127.0.0.1", MqttEndpoint.DefaultPort);
+
+    /// <summary>
+    /// An external MQTT 5 broker to ingest from and send the downlink through, instead of the embedded one; ingest
+    /// then subscribes with the shared subscription group <see cref="IngestGroup"/>.
+    /// </summary>
+    public MqttEndpoint? ExternalMqtt { get; init; }
+
+    /// <summary>The shared subscription group of ingest instances on an external broker.</summary>
+    public string IngestGroup { get; init; } = "qzcc-ingest";
+
+    /// <summary>Credentials of this cloud instance on an external broker, if it needs them.</summary>
+    public string? MqttUsername { get; init; }
+
+    public string? MqttPassword { get; init; }
+
+    /// <summary>
+    /// The bus: null for the in-process bus (the default), <c>mock</c> for librdkafka's mock cluster started in this
+    /// process, or a Kafka bootstrap list (<c>host:port[,host:port]</c>).
+    /// </summary>
+    public string? Kafka { get; init; }
 
     /// <summary>The HTTP API's address; null to run without HTTP.</summary>
     public string? HttpUrl { get; init; } = "http://127.0.0.1:5080";
@@ -47,10 +68,17 @@ public sealed record CloudOptions
     /// <summary>A tile URL template for the map page's background; null (the default): no tiles, works offline.</summary>
     public string? TileUrl { get; init; }
 
-    /// <summary>Detection workers; each owns <see cref="PartitionsPerWorker"/> partitions of the bus.</summary>
+    /// <summary>Fusion workers: each owns some of the bus's partitions and runs one engine per partition.</summary>
     public int Workers { get; init; } = 2;
 
-    public int PartitionsPerWorker { get; init; } = 2;
+    /// <summary>Partitions of the data topics; 0: two per worker. With Kafka, the topics' partition count.</summary>
+    public int Partitions { get; init; }
+
+    /// <summary>How far around a tile its worker sees (halo copies); the detectors' longest range plus a margin.</summary>
+    public double HaloM { get; init; } = TileRouter.DefaultHaloM;
+
+    /// <summary>Send warnings down over MQTT (RSI to covering RSUs, WARN to vehicles).</summary>
+    public bool Downlink { get; init; } = true;
 
     public string? ZonePrefix { get; init; }
 
@@ -81,13 +109,18 @@ public sealed class CloudHost : IAsyncDisposable
 {
     private readonly CloudOptions _options;
     private readonly List<Task> _tasks = [];
+    private readonly List<WorkerRun> _workers = [];
     private readonly CancellationTokenSource _stopping = new();
     private EmbeddedBroker? _broker;
-    private InProcessBus? _bus;
+    private MqttIngestClient? _ingestClient;
+    private CloudBus? _bus;
     private WebApplication? _web;
     private DeadLetterLog? _deadLetters;
     private bool _stopped;
     private Task? _retention;
+    private ILoggerFactory _loggers = Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
+    private IEventSink[] _sinks = [];
+    private int _nextWorkerId;
 
     private CloudHost(CloudOptions options) => _options = options;
 
@@ -110,7 +143,14 @@ public sealed class CloudHost : IAsyncDisposable
     /// <summary>The last accepted messages by trace id (the messages behind events).</summary>
     public RecentMessages RecentMessages { get; } = new();
 
-    public MqttEndpoint MqttEndpoint => _broker!.Endpoint;
+    /// <summary>Test vehicles by BSM id, learned from their uplinks (where WARN/DOWN goes).</summary>
+    public VehicleDirectory Vehicles { get; } = new();
+
+    /// <summary>The downlink sink, or null when the downlink is off.</summary>
+    public DownlinkSink? Downlink { get; private set; }
+
+    /// <summary>The broker devices publish to: the embedded one's address, or the external broker.</summary>
+    public MqttEndpoint MqttEndpoint => _options.ExternalMqtt ?? _broker!.Endpoint;
 
     public V2xTopics Topics { get; private set; } = null!;
 
@@ -119,7 +159,23 @@ public sealed class CloudHost : IAsyncDisposable
 
     public DeadLetterLog DeadLetters => _deadLetters!;
 
-    public IReadOnlyList<PartitionWorker> Workers { get; private set; } = [];
+    /// <summary>The fusion workers running now.</summary>
+    public IReadOnlyList<FusionWorker> Workers
+    {
+        get
+        {
+            lock (_workers)
+            {
+                return [.. _workers.Where(w => !w.Task.IsCompleted).Select(w => w.Worker)];
+            }
+        }
+    }
+
+    /// <summary>Partitions of the data topics.</summary>
+    public int Partitions => _bus!.Producer.Partitions;
+
+    /// <summary>The bus's description for logs: <c>in-process</c>, <c>kafka mock</c> or the bootstrap list.</summary>
+    public string BusName => _bus!.Name;
 
     /// <summary>The lane map in use, updated by MAP messages from the field.</summary>
     public ZoneMapState ZoneMap { get; private set; } = null!;
@@ -143,45 +199,51 @@ public sealed class CloudHost : IAsyncDisposable
 
     private async Task StartCoreAsync(CancellationToken cancellationToken)
     {
-        ILoggerFactory loggers = _options.LoggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
+        _loggers = _options.LoggerFactory ?? _loggers;
         Directory.CreateDirectory(_options.DataDir);
         IntersectionLocator intersections = new(_options.Zone.Intersections);
         Store = await SqliteEventStore.OpenAsync(Path.Combine(_options.DataDir, "events.db"), intersections.Locate, cancellationToken);
-        StoreWriter = new StoreWriter(Store, RecentMessages, Live, intersections.Locate, loggers.CreateLogger<StoreWriter>());
+        StoreWriter = new StoreWriter(Store, RecentMessages, Live, intersections.Locate, _loggers.CreateLogger<StoreWriter>());
         _deadLetters = new DeadLetterLog(Path.Combine(_options.DataDir, "deadletter.jsonl"));
         Topics = new V2xTopics(_options.ZonePrefix);
         Rsus = new RsuRegistry(Topics, _options.Time, _options.Zone.Rsus);
-        _retention = Task.Run(() => PruneLoopAsync(loggers.CreateLogger<CloudHost>()), CancellationToken.None);
+        _retention = Task.Run(() => PruneLoopAsync(_loggers.CreateLogger<CloudHost>()), CancellationToken.None);
 
-        int partitions = Math.Max(1, _options.Workers) * Math.Max(1, _options.PartitionsPerWorker);
-        _bus = new InProcessBus(partitions);
-        var deadLetterReader = _bus.Subscribe(BusTopics.DeadLetter);
-        _tasks.Add(Task.Run(async () =>
-        {
-            await foreach (BusRecord record in deadLetterReader.ReadAllAsync(CancellationToken.None))
-            {
-                _deadLetters.Add(record);
-            }
-        }, CancellationToken.None));
+        int workers = Math.Max(1, _options.Workers);
+        int partitions = _options.Partitions > 0 ? _options.Partitions : workers * 2;
+        _bus = CloudBus.Create(_options.Kafka, partitions, workers, _loggers);
+        ZoneMap = new ZoneMapState(_options.Engine.Map, ZoneMapLoader.Default.SignalPlans, _loggers.CreateLogger<ZoneMapState>());
 
-        IEventSink[] sinks = [StoreWriter, .. _options.ExtraSinks];
-        ZoneMap = new ZoneMapState(_options.Engine.Map, ZoneMapLoader.Default.SignalPlans, loggers.CreateLogger<ZoneMapState>());
-        List<PartitionWorker> workers = [];
-        for (int p = 0; p < partitions; p++)
+        List<IEventSink> sinks = [StoreWriter, new BusEventSink(_bus.Producer)];
+        if (_options.Downlink)
         {
-            PartitionWorker worker = new(p, _bus.DataPartition(p), new DetectionEngine(_options.Engine), sinks, Metrics, _options.Time, loggers.CreateLogger<PartitionWorker>(), ZoneMap);
-            workers.Add(worker);
-            _tasks.Add(Task.Run(() => worker.RunAsync(_stopping.Token), CancellationToken.None));
+            Downlink = new DownlinkSink(PublishDownlinkAsync, Topics, _options.Zone.Rsus, Vehicles);
+            sinks.Add(Downlink);
         }
 
-        Workers = workers;
-        IngestService ingest = new(Topics, new RecordingBusProducer(_bus, RecentMessages), Metrics, _options.Time);
-        _broker = new EmbeddedBroker(_options.Mqtt, (publish, ct) =>
+        _sinks = [.. sinks, .. _options.ExtraSinks];
+        for (int w = 0; w < workers; w++)
+        {
+            StartWorker();
+        }
+
+        TileRouter router = new(_bus.Producer.Partitions, _options.HaloM);
+        IngestService ingest = new(Topics, new DeadLetterTap(new RecordingBusProducer(_bus.Producer, RecentMessages), _deadLetters), Metrics, _options.Time, router: router, vehicles: Vehicles);
+        Func<InboundPublish, CancellationToken, ValueTask> onPublish = (publish, ct) =>
         {
             Rsus.Observe(publish.Topic);
             return ingest.HandleAsync(publish, ct);
-        });
-        await _broker.StartAsync();
+        };
+        if (_options.ExternalMqtt is { } external)
+        {
+            _ingestClient = new MqttIngestClient(external, $"qzcc-cloud-{Guid.NewGuid():N}"[..24], Topics.UplinkFilters, _options.IngestGroup, onPublish, _options.MqttUsername, _options.MqttPassword);
+            await _ingestClient.StartAsync(cancellationToken);
+        }
+        else
+        {
+            _broker = new EmbeddedBroker(_options.Mqtt, onPublish);
+            await _broker.StartAsync();
+        }
 
         if (_options.HttpUrl is not null)
         {
@@ -206,6 +268,59 @@ public sealed class CloudHost : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Starts one more fusion worker with its own bus consumer (with Kafka it joins the consumer group and takes over
+    /// some partitions; a replacement after <see cref="KillWorkerAsync"/> picks up from the committed offsets).
+    /// </summary>
+    public FusionWorker StartWorker()
+    {
+        int id = Interlocked.Increment(ref _nextWorkerId) - 1;
+        IBusConsumer consumer = _bus!.NewConsumer(id);
+        CancellationTokenSource abort = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        FusionWorker worker = new(id, consumer, () => new DetectionEngine(_options.Engine), new TileRouter(_bus.Producer.Partitions, _options.HaloM), _sinks, Metrics, _options.Time, _loggers.CreateLogger<FusionWorker>(), ZoneMap);
+        Task run = worker.RunAsync(abort.Token).ContinueWith(
+            t =>
+            {
+                consumer.Dispose();
+                abort.Dispose();
+                if (t.Exception is { } ex)
+                {
+                    _loggers.CreateLogger<CloudHost>().LogError(ex, "worker {Worker} failed", id);
+                }
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.None,
+            TaskScheduler.Default);
+        lock (_workers)
+        {
+            _workers.Add(new WorkerRun(worker, consumer, abort, run));
+        }
+
+        return worker;
+    }
+
+    /// <summary>
+    /// Stops a worker the way a crash would: at once, without waiting for its sinks and without a last commit. Its
+    /// partitions go to the other workers (Kafka) after the group notices; whatever it had not committed is read again.
+    /// </summary>
+    public async Task KillWorkerAsync(FusionWorker worker)
+    {
+        ArgumentNullException.ThrowIfNull(worker);
+        WorkerRun run;
+        lock (_workers)
+        {
+            run = _workers.Single(w => w.Worker == worker);
+        }
+
+        await run.Abort.CancelAsync();
+        await run.Task;
+    }
+
+    private Task PublishDownlinkAsync(string topic, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken) =>
+        _ingestClient is not null ? _ingestClient.PublishAsync(topic, payload, cancellationToken)
+        : _broker is not null ? _broker.PublishAsync(topic, payload, atLeastOnce: true, cancellationToken)
+        : Task.CompletedTask;
+
     /// <summary>Stops taking messages, drains the bus through the workers and sinks, then stops HTTP.</summary>
     public async Task StopAsync()
     {
@@ -220,7 +335,25 @@ public sealed class CloudHost : IAsyncDisposable
             await _broker.DisposeAsync();
         }
 
-        _bus?.Complete();
+        if (_ingestClient is not null)
+        {
+            await _ingestClient.DisposeAsync();
+        }
+
+        List<WorkerRun> runs;
+        lock (_workers)
+        {
+            runs = [.. _workers];
+        }
+
+        if (_bus is not null)
+        {
+            // In-process: complete the bus, the workers finish when drained. Kafka: flush, wait for the workers to
+            // reach the end of every partition, then ask them to stop (they commit on the way out).
+            await _bus.FinishAsync(Metrics, [.. runs.Select(r => r.Worker)]);
+        }
+
+        await Task.WhenAll(runs.Select(r => r.Task));
         await Task.WhenAll(_tasks);
         if (StoreWriter is not null)
         {
@@ -239,7 +372,14 @@ public sealed class CloudHost : IAsyncDisposable
             await _web.StopAsync();
             await _web.DisposeAsync();
         }
+
+        if (_bus is not null)
+        {
+            await _bus.DisposeAsync();
+        }
     }
+
+    private sealed record WorkerRun(FusionWorker Worker, IBusConsumer Consumer, CancellationTokenSource Abort, Task Task);
 
     private async Task PruneLoopAsync(ILogger logger)
     {

@@ -16,7 +16,9 @@ public sealed class CloudMetrics
     private readonly ConcurrentQueue<long> _latencies = new();
     private readonly ConcurrentQueue<long> _ingestLatencies = new();
     private readonly ConcurrentDictionary<(SourceKind Kind, DeviceId Device), DeviceSequence> _devices = new();
+    private readonly ConcurrentDictionary<int, PartitionProgress> _partitions = new();
     private long _heartbeats;
+    private long _sinkFailures;
     private long _ingestLatencyCount;
     private long _ingestLatencySumMs;
 
@@ -53,6 +55,26 @@ public sealed class CloudMetrics
     }
 
     public long Heartbeats => Interlocked.Read(ref _heartbeats);
+
+    /// <summary>
+    /// Milliseconds from each message's generation (its <c>ts</c>, else ingest) to the moment a fusion worker has applied it
+    /// to the world model and run any detection it completes: the message-to-track-update or message-to-event latency.
+    /// Replayed (warm-up) messages are not counted.
+    /// </summary>
+    public LatencyHistogram MessageLatency { get; } = new();
+
+    /// <summary>Messages processed by the workers (halo copies count once per partition that processes them).</summary>
+    public long Processed => _partitions.Values.Sum(p => Interlocked.Read(ref p.Processed));
+
+    /// <summary>Event batches a sink failed to take after its retries.</summary>
+    public long SinkFailures => Interlocked.Read(ref _sinkFailures);
+
+    /// <summary>Progress of each partition: processed messages and lag (records waiting on the bus).</summary>
+    public IReadOnlyDictionary<int, PartitionProgress> Partitions => _partitions;
+
+    internal PartitionProgress Partition(int partition) => _partitions.GetOrAdd(partition, static p => new PartitionProgress(p));
+
+    internal void CountSinkFailure() => Interlocked.Increment(ref _sinkFailures);
 
     public long EventsOf(EventType type) => Interlocked.Read(ref _events[(int)type]);
 
@@ -142,6 +164,30 @@ public sealed class CloudMetrics
             }
         }
     }
+}
+
+/// <summary>One partition's progress, updated by the worker that owns it.</summary>
+public sealed class PartitionProgress(int partition)
+{
+    internal long Processed;
+    internal long Replayed;
+    internal long Lag;
+    internal long EventsEmitted;
+    internal long EventsNotOwned;
+
+    public int Partition { get; } = partition;
+
+    public long ProcessedCount => Interlocked.Read(ref Processed);
+
+    public long ReplayedCount => Interlocked.Read(ref Replayed);
+
+    /// <summary>Records on the bus not yet taken by the worker, as last measured.</summary>
+    public long LagCount => Interlocked.Read(ref Lag);
+
+    public long EventsEmittedCount => Interlocked.Read(ref EventsEmitted);
+
+    /// <summary>Event phases this partition's engine raised but left to the partition that owns their tile.</summary>
+    public long EventsNotOwnedCount => Interlocked.Read(ref EventsNotOwned);
 }
 
 /// <summary>

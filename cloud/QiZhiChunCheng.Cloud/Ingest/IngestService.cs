@@ -3,6 +3,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 using QiZhiChunCheng.Cloud.Bus;
+using QiZhiChunCheng.Cloud.Downlink;
 using QiZhiChunCheng.Core.Codecs;
 using QiZhiChunCheng.Core.Messages;
 using QiZhiChunCheng.Core.Validation;
@@ -23,14 +24,19 @@ public sealed class IngestService
     private readonly CloudMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly Action<DeviceId, SourceKind, long>? _onHeartbeat;
+    private readonly TileRouter _router;
+    private readonly VehicleDirectory? _vehicles;
 
-    public IngestService(V2xTopics topics, IBusProducer bus, CloudMetrics metrics, TimeProvider time, Action<DeviceId, SourceKind, long>? onHeartbeat = null)
+    public IngestService(V2xTopics topics, IBusProducer bus, CloudMetrics metrics, TimeProvider time, Action<DeviceId, SourceKind, long>? onHeartbeat = null, TileRouter? router = null, VehicleDirectory? vehicles = null)
     {
+        ArgumentNullException.ThrowIfNull(bus);
         _topics = topics;
         _bus = bus;
         _metrics = metrics;
         _time = time;
         _onHeartbeat = onHeartbeat;
+        _router = router ?? new TileRouter(bus.Partitions);
+        _vehicles = vehicles;
     }
 
     /// <summary>Handles one publish. Never throws for bad input; only cancellation escapes.</summary>
@@ -118,9 +124,12 @@ public sealed class IngestService
 
             byte[] frame = BinaryCodec.Encode(message);
             _metrics.CountAccepted(topic.MessageType);
-            await _bus.ProduceAsync(
-                new BusRecord(BusTopics.For(topic.MessageType), TileKey.For(message), frame, [new("trace-id", envelope.TraceId.ToString()), new("content-type", "application/json")]),
-                cancellationToken);
+            if (topic.Kind == SourceKind.Obu && message.Type == MessageType.Bsm)
+            {
+                _vehicles?.See(message.Bsm.Id, topic.DeviceId);
+            }
+
+            await ProduceAsync(message, frame, envelope.TraceId, cancellationToken);
         }
         finally
         {
@@ -128,6 +137,34 @@ public sealed class IngestService
             {
                 ArrayPool<byte>.Shared.Return(rented);
             }
+        }
+    }
+
+    /// <summary>
+    /// Writes the frame to its home partition and, as halo copies, to every other partition the router names. MAP and
+    /// RSI (QoS 1 on the uplink, rare and not to be lost) wait for the bus to confirm the write; the 10 Hz streams only
+    /// for it to be queued.
+    /// </summary>
+    private async ValueTask ProduceAsync(V2xMessage message, byte[] frame, TraceId traceId, CancellationToken cancellationToken)
+    {
+        Span<int> routes = _router.MaxRoutes <= 64 ? stackalloc int[_router.MaxRoutes] : new int[_router.MaxRoutes];
+        int count = _router.Route(message, routes);
+        int[]? targets = count == 1 ? null : routes[..count].ToArray();
+        string topicName = BusTopics.For(message.Type);
+        ulong key = TileRouter.KeyOf(message);
+        bool awaitDelivery = message.Type is MessageType.Map or MessageType.Rsi;
+        KeyValuePair<string, string>[] headers = [new("trace-id", traceId.ToString()), new("content-type", "application/json")];
+        BusRecord home = new(topicName, key, frame, headers) { Partition = routes[0], AwaitDelivery = awaitDelivery };
+        await _bus.ProduceAsync(home, cancellationToken);
+        if (targets is null)
+        {
+            return;
+        }
+
+        KeyValuePair<string, string>[] haloHeaders = [.. headers, new(BusHeaders.Copy, BusHeaders.Halo)];
+        for (int i = 1; i < targets.Length; i++)
+        {
+            await _bus.ProduceAsync(new BusRecord(topicName, key, frame, haloHeaders) { Partition = targets[i], AwaitDelivery = awaitDelivery }, cancellationToken);
         }
     }
 

@@ -87,7 +87,7 @@ public sealed class RecordingBusProducer(IBusProducer inner, RecentMessages rece
     public ValueTask ProduceAsync(BusRecord record, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
-        if (BusTopics.IsData(record.Topic) && record.Header("trace-id") is { } trace)
+        if (BusTopics.IsData(record.Topic) && record.Header(BusHeaders.Copy) is null && record.Header(BusHeaders.TraceId) is { } trace)
         {
             recent.Add(trace, record.Value);
         }

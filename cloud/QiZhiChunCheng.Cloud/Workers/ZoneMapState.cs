@@ -18,7 +18,7 @@ public sealed class ZoneMapState
     private readonly IReadOnlyList<IntersectionSignalPlan> _signalPlans;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
-    private MapData? _lastSeen;
+    private readonly Queue<MapData> _recent = new();
     private volatile Snapshot _current;
     private long _refused;
 
@@ -40,34 +40,45 @@ public sealed class ZoneMapState
     /// <summary>MAP messages refused because they did not make a valid map.</summary>
     public long Refused => Interlocked.Read(ref _refused);
 
-    /// <summary>Takes a MAP message from the bus; compiles it when it differs from the last one seen.</summary>
+    /// <summary>
+    /// Takes a MAP message from the bus; compiles it when it differs from the last few seen. Every partition gets
+    /// each MAP (the tile router sends MAPs everywhere), at different moments, so one MAP is compiled once however
+    /// many workers see it, and an older one seen late by another partition does not undo a newer one.
+    /// </summary>
     public void Offer(in V2xMessage message)
     {
         MapData map = message.Map;
+        ZoneMap zone;
+
+        // Compiled under the lock: a MAP is compiled once, and MAPs are applied in the order the first partition saw them.
         lock (_gate)
         {
-            if (map.Equals(_lastSeen))
+            foreach (MapData seen in _recent)
             {
+                if (map.Equals(seen))
+                {
+                    return;
+                }
+            }
+
+            _recent.Enqueue(map);
+            if (_recent.Count > 8)
+            {
+                _recent.Dequeue();
+            }
+
+            zone = ZoneMapLoader.Load(message, _signalPlans);
+            if (!zone.IsValid)
+            {
+                Interlocked.Increment(ref _refused);
+                if (_logger.IsEnabled(LogLevel.Warning))
+                {
+                    _logger.LogWarning("MAP from {Source} refused, keeping the current map: {Problems}", message.Envelope.SourceId, string.Join("; ", zone.Problems.Select(p => p.ToString())));
+                }
+
                 return;
             }
 
-            _lastSeen = map;
-        }
-
-        ZoneMap zone = ZoneMapLoader.Load(message, _signalPlans);
-        if (!zone.IsValid)
-        {
-            Interlocked.Increment(ref _refused);
-            if (_logger.IsEnabled(LogLevel.Warning))
-            {
-                _logger.LogWarning("MAP from {Source} refused, keeping the current map: {Problems}", message.Envelope.SourceId, string.Join("; ", zone.Problems.Select(p => p.ToString())));
-            }
-
-            return;
-        }
-
-        lock (_gate)
-        {
             _current = new Snapshot(zone.LaneMap!, _current.Version + 1);
         }
 
@@ -75,6 +86,7 @@ public sealed class ZoneMapState
         {
             _logger.LogInformation("MAP from {Source} applied: {Lanes} lanes", message.Envelope.SourceId, zone.Counts.Lanes);
         }
+
         Applied?.Invoke(zone);
     }
 

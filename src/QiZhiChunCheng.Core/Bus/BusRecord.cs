@@ -14,6 +14,13 @@ public sealed record BusRecord(string Topic, ulong Key, ReadOnlyMemory<byte> Val
     /// </summary>
     public int Partition { get; init; } = -1;
 
+    /// <summary>
+    /// True: <see cref="IBusProducer.ProduceAsync"/> completes only when the bus has the record (Kafka's delivery
+    /// report). False: once it is queued for sending (the 10 Hz streams, where waiting for each would cap the rate).
+    /// The in-process bus makes no difference.
+    /// </summary>
+    public bool AwaitDelivery { get; init; }
+
     public string? Header(string name)
     {
         if (Headers is null)
@@ -31,6 +38,17 @@ public sealed record BusRecord(string Topic, ulong Key, ReadOnlyMemory<byte> Val
 
         return null;
     }
+}
+
+/// <summary>Header names and values used on the bus.</summary>
+public static class BusHeaders
+{
+    public const string TraceId = "trace-id";
+    public const string ContentType = "content-type";
+
+    /// <summary>Marks a copy of a record written to another partition than its home one: <see cref="Halo"/>.</summary>
+    public const string Copy = "copy";
+    public const string Halo = "halo";
 }
 
 /// <summary>The topic names of ARCHITECTURE.md.</summary>

@@ -39,3 +39,10 @@ public interface IBusConsumer : IDisposable
     /// <summary>Partitions taken away (after the last record the worker got of them; commit before returning).</summary>
     event Action<IReadOnlyList<int>>? PartitionsRevoked;
 }
+
+/// <summary>A consumer that can tell how far behind it is, for <c>/metrics</c>.</summary>
+public interface IBusLag
+{
+    /// <summary>Records of the partition (over the five data topics) on the bus and not yet taken; -1 when unknown.</summary>
+    long Lag(int partition);
+}

@@ -56,6 +56,15 @@ public sealed class EdgeSimulation
 
     public EdgeCounters Counters { get; } = new();
 
+    /// <summary>The simulated RSUs.</summary>
+    public IReadOnlyList<SimulatedRsu> Rsus => _rsus;
+
+    /// <summary>Vehicles whose BSMs the RSUs hear and relay (and their sensors see).</summary>
+    public IReadOnlyList<SimulatedVehicle> HeardVehicles => _heardVehicles;
+
+    /// <summary>Test vehicles with their own uplink.</summary>
+    public IReadOnlyList<SimulatedVehicle> ObuVehicles => _obuVehicles;
+
     /// <summary>
     /// The demo's traffic on Dongfeng Street: one RSU at the middle of the 1.7 km straight, which forwards the BSMs
     /// it hears and reports what its sensors see, and test vehicles with their own uplink. Free-running traffic

@@ -53,6 +53,9 @@ public sealed record CloudOptions
     /// <summary>The folder for the SQLite event store and the dead letter log.</summary>
     public string DataDir { get; init; } = "qzcc-data";
 
+    /// <summary>The SQLite event store's file; null: <c>events.db</c> under <see cref="DataDir"/>.</summary>
+    public string? StorePath { get; init; }
+
     /// <summary>How long events are kept after their last phase; older ones are pruned in the background.</summary>
     public TimeSpan Retention { get; init; } = TimeSpan.FromDays(30);
 
@@ -202,7 +205,13 @@ public sealed class CloudHost : IAsyncDisposable
         _loggers = _options.LoggerFactory ?? _loggers;
         Directory.CreateDirectory(_options.DataDir);
         IntersectionLocator intersections = new(_options.Zone.Intersections);
-        Store = await SqliteEventStore.OpenAsync(Path.Combine(_options.DataDir, "events.db"), intersections.Locate, cancellationToken);
+        string storePath = _options.StorePath ?? Path.Combine(_options.DataDir, "events.db");
+        if (Path.GetDirectoryName(Path.GetFullPath(storePath)) is { } storeDir)
+        {
+            Directory.CreateDirectory(storeDir);
+        }
+
+        Store = await SqliteEventStore.OpenAsync(storePath, intersections.Locate, cancellationToken);
         StoreWriter = new StoreWriter(Store, RecentMessages, Live, intersections.Locate, _loggers.CreateLogger<StoreWriter>());
         _deadLetters = new DeadLetterLog(Path.Combine(_options.DataDir, "deadletter.jsonl"));
         Topics = new V2xTopics(_options.ZonePrefix);

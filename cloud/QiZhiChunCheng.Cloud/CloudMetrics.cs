@@ -115,6 +115,50 @@ public sealed class CloudMetrics
         return values;
     }
 
+    /// <summary>
+    /// The pipeline in the Prometheus text format: messages in by type, rejected by reason, per partition the lag,
+    /// messages processed and replayed and events emitted, the message-to-result latency histogram, sink failures.
+    /// </summary>
+    public void WritePipeline(StringBuilder text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        text.Append("# HELP qzcc_messages_accepted_total Messages accepted by ingest, by message type.\n# TYPE qzcc_messages_accepted_total counter\n");
+        text.Append(CultureInfo.InvariantCulture, $"qzcc_messages_accepted_total {AcceptedTotal}\n");
+        foreach (MessageType type in Enum.GetValues<MessageType>())
+        {
+            if ((int)type < _accepted.Length && Accepted(type) is > 0 and long count)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"qzcc_messages_accepted_by_type_total{{type=\"{type.ToString().ToUpperInvariant()}\"}} {count}\n");
+            }
+        }
+
+        text.Append("# HELP qzcc_messages_rejected_total Messages refused (sent to v2x.deadletter), by reason.\n# TYPE qzcc_messages_rejected_total counter\n");
+        text.Append(CultureInfo.InvariantCulture, $"qzcc_messages_rejected_total {RejectedTotal}\n");
+        foreach (RejectionKind kind in Enum.GetValues<RejectionKind>())
+        {
+            if ((int)kind < _rejected.Length && Rejected(kind) is > 0 and long count)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"qzcc_messages_rejected_by_reason_total{{reason=\"{kind}\"}} {count}\n");
+            }
+        }
+
+        text.Append("# HELP qzcc_partition_lag Records on the bus not yet taken by the partition's worker.\n# TYPE qzcc_partition_lag gauge\n");
+        foreach (PartitionProgress p in _partitions.Values.OrderBy(p => p.Partition))
+        {
+            text.Append(CultureInfo.InvariantCulture, $"qzcc_partition_lag{{partition=\"{p.Partition}\"}} {p.LagCount}\n");
+        }
+
+        foreach (PartitionProgress p in _partitions.Values.OrderBy(p => p.Partition))
+        {
+            text.Append(CultureInfo.InvariantCulture, $"qzcc_partition_processed_total{{partition=\"{p.Partition}\"}} {p.ProcessedCount}\n");
+            text.Append(CultureInfo.InvariantCulture, $"qzcc_partition_replayed_total{{partition=\"{p.Partition}\"}} {p.ReplayedCount}\n");
+            text.Append(CultureInfo.InvariantCulture, $"qzcc_partition_events_total{{partition=\"{p.Partition}\"}} {p.EventsEmittedCount}\n");
+        }
+
+        MessageLatency.WritePrometheus(text, "qzcc_message_latency_ms", "From a message's generation (ts) to the fusion worker having applied it and run the detection it completes.");
+        text.Append(CultureInfo.InvariantCulture, $"qzcc_sink_failures_total {SinkFailures}\n");
+    }
+
     /// <summary>The transport counters in the Prometheus text format: per-device gaps, duplicates, resets; ingest latency.</summary>
     public void WriteTransport(StringBuilder text)
     {

@@ -96,8 +96,7 @@ public static class HttpApi
         app.MapGet("/metrics", () =>
         {
             System.Text.StringBuilder text = new();
-            text.Append(CultureInfo.InvariantCulture, $"qzcc_messages_accepted_total {metrics.AcceptedTotal}\n");
-            text.Append(CultureInfo.InvariantCulture, $"qzcc_messages_rejected_total {metrics.RejectedTotal}\n");
+            metrics.WritePipeline(text);
             foreach ((EventType type, long count) in metrics.EventsByType())
             {
                 text.Append(CultureInfo.InvariantCulture, $"qzcc_events_total{{type=\"{V2xEvent.TypeCode(type)}\"}} {count}\n");

@@ -159,8 +159,12 @@ public sealed class FusionWorker
             batch = Owned(partition, progress);
         }
 
-        long nowMicros = _time.GetUtcNow().Ticks / 10 - DateTimeOffset.UnixEpoch.Ticks / 10;
-        _metrics.MessageLatency.RecordMicros(nowMicros - (message.Envelope.GeneratedUtcMs * 1000));
+        if (record.Record.Header(BusHeaders.Copy) is null)
+        {
+            // Once per message: at its home partition (a halo copy is the same message seen by a neighbour).
+            long nowMicros = (_time.GetUtcNow().Ticks - DateTimeOffset.UnixEpoch.Ticks) / 10;
+            _metrics.MessageLatency.RecordMicros(nowMicros - (message.Envelope.GeneratedUtcMs * 1000));
+        }
         if (batch is null)
         {
             _commits.Processed(record.Position);

@@ -34,7 +34,7 @@ public sealed class DownlinkSink : IEventSink
     private readonly VehicleDirectory _vehicles;
     private long _toRsus;
     private long _toVehicles;
-    private byte _msgCnt;
+    private int _msgCnt;
 
     public DownlinkSink(DownlinkPublisher publish, V2xTopics topics, IReadOnlyList<RsuSite> rsus, VehicleDirectory vehicles)
     {
@@ -93,7 +93,7 @@ public sealed class DownlinkSink : IEventSink
         string description = string.Create(CultureInfo.InvariantCulture, $"{V2xEvent.TypeCode(e.Type)} {e.Phase.ToString().ToLowerInvariant()} {e.Id}");
         return new Rsi
         {
-            MsgCnt = unchecked(_msgCnt++),
+            MsgCnt = (byte)((Interlocked.Increment(ref _msgCnt) & int.MaxValue) % 128),
             Moy = MinuteOfYear(e.EventTimeUtcMs),
             Id = rsu.RsuId,
             RefPos = new Position3D(lat, lon),

@@ -8,5 +8,6 @@ root.Subcommands.Add(CloudCommand.Create());
 root.Subcommands.Add(MapCommand.Create());
 root.Subcommands.Add(StoreCommand.Create());
 root.Subcommands.Add(EdgeCommand.Create());
+root.Subcommands.Add(DeviceCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = QiZhiChunCheng.Edge.Agent.EdgeCommandLine.StopTimeout });

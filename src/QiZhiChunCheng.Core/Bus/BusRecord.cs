@@ -14,6 +14,13 @@ public sealed record BusRecord(string Topic, ulong Key, ReadOnlyMemory<byte> Val
     /// </summary>
     public int Partition { get; init; } = -1;
 
+    /// <summary>
+    /// True: <see cref="IBusProducer.ProduceAsync"/> completes only when the bus holds the record (Kafka: the broker's
+    /// delivery report, a failure is an exception). False (the default): it completes once the record is queued,
+    /// which is what a 10 Hz data stream wants. The in-process bus has nothing to wait for and ignores it.
+    /// </summary>
+    public bool AwaitDelivery { get; init; }
+
     public string? Header(string name)
     {
         if (Headers is null)

@@ -64,6 +64,9 @@ public sealed class KafkaBusConsumer : IBusConsumer
     /// <summary>The partition numbers this member owns now.</summary>
     public IReadOnlyList<int> OwnedPartitions => [.. _owned.Keys];
 
+    /// <summary>The topic-partitions librdkafka has assigned to this member (for tests and status pages).</summary>
+    public IReadOnlyList<(string Topic, int Partition)> Assignment => [.. _consumer.Assignment.Select(tp => (tp.Topic, tp.Partition.Value))];
+
     /// <summary>Times a merge gave up waiting for the next record in produce order (MaxMergeWait).</summary>
     public long MergeTimeouts
     {

@@ -6,12 +6,12 @@ namespace QiZhiChunCheng.Kafka;
 /// One partition number's merge: five FIFO buffers, one per data topic's partition p, put back into produce order by
 /// the producers' (ingest-id, seq) stamps. Rules, in order:
 /// <list type="number">
-/// <item>A head whose seq is the next expected of its ingest-id goes first (a stamp of an ingest-id not seen yet with
-/// seq 0 is its first record, so it is expected too). A head below the expected seq is late (it was given up on) and
-/// goes at once; it is counted.</item>
+/// <item>A head whose seq is the next expected of its ingest-id goes first. A head below the expected seq is late (it
+/// was given up on) and goes at once; it is counted.</item>
 /// <item>Otherwise, when no head is a known ingest-id's later seq (a gap: the missing record may still be on its way
 /// in another topic) and each of the five buffers has a record or its topic-partition is at its end (caught up), the
-/// smallest (timestamp, seq) head goes first: the start of a stream, or a new producer instance.</item>
+/// smallest (timestamp, seq) head goes first: the start of a stream, or a new producer instance. A new instance's seq 0
+/// waits here too: the previous instance's last records may still be on their way in another topic.</item>
 /// <item>Otherwise the merge waits, at most MaxMergeWait; then the smallest (timestamp, seq) head goes, the wait is
 /// counted, and the next stall goes on without waiting again until a record is taken by rule 1.</item>
 /// </list>
@@ -90,14 +90,19 @@ internal sealed class PartitionMerge
                 continue;
             }
 
-            if (_nextSeq.TryGetValue(head.IngestId, out long expected) ? head.Seq <= expected : head.Seq == 0)
+            if (!_nextSeq.TryGetValue(head.IngestId, out long expected))
+            {
+                continue; // a new ingest-id (even at seq 0) waits for rule 2: an older instance's tail may still come
+            }
+
+            if (head.Seq <= expected)
             {
                 if (best < 0 || Before(head, Topics[best].Buffer.Peek()))
                 {
                     best = i;
                 }
             }
-            else if (_nextSeq.ContainsKey(head.IngestId))
+            else
             {
                 gap = true;
             }

@@ -6,6 +6,15 @@ namespace QiZhiChunCheng.Kafka.Tests;
 /// <summary>Options for tests against the mock cluster, records with a readable identity, and a drain loop.</summary>
 internal static class KafkaTestKit
 {
+    /// <summary>A mock cluster with the seven topics and no initial rebalance delay (a group forms at once).</summary>
+    public static KafkaMockCluster Cluster(int partitions, int brokers = 1)
+    {
+        var cluster = new KafkaMockCluster(brokers);
+        cluster.CreateTopics(partitions);
+        cluster.SetGroupInitialRebalanceDelay(TimeSpan.Zero);
+        return cluster;
+    }
+
     public static KafkaBusOptions Options(KafkaMockCluster cluster, int partitions, Action<string>? log = null) => new()
     {
         BootstrapServers = cluster.BootstrapServers,
@@ -52,6 +61,41 @@ internal static class KafkaTestKit
         }
 
         return records;
+    }
+
+    /// <summary>Waits (without sleeping the test away) until <paramref name="done"/> holds, or fails after <paramref name="timeout"/>.</summary>
+    public static void WaitUntil(Func<bool> done, TimeSpan timeout, string what)
+    {
+        DateTime deadline = DateTime.UtcNow + timeout;
+        while (!done())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{what} did not happen within {timeout}");
+            Thread.Yield();
+            Thread.Sleep(5);
+        }
+    }
+
+    /// <summary>Every record of the five data topics, read to their end (no group, no commit).</summary>
+    public static List<ConsumedRecord> ReadData(KafkaBusOptions options)
+    {
+        List<ConsumedRecord> all = [];
+        foreach (string topic in KafkaTopics.Data)
+        {
+            using var reader = new KafkaTopicReader(options, topic);
+            all.AddRange(reader.ReadToEnd(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken));
+        }
+
+        return all;
+    }
+
+    /// <summary>Per partition number, the seqs of one producer instance must be exactly 0..n-1: none lost, none twice.</summary>
+    public static void AssertCompleteSequences(IEnumerable<ConsumedRecord> records, string ingestId)
+    {
+        foreach (IGrouping<int, ConsumedRecord> partition in records.Where(r => r.Record.Header(KafkaWire.IngestIdHeader) == ingestId).GroupBy(r => r.Record.Partition))
+        {
+            long[] seqs = [.. partition.Select(r => Seq(r.Record)).Order()];
+            Assert.Equal(Enumerable.Range(0, seqs.Length).Select(i => (long)i), seqs);
+        }
     }
 
     /// <summary>Consumes until <paramref name="done"/> holds, or fails after <paramref name="timeout"/>.</summary>

@@ -118,7 +118,7 @@ public sealed class KafkaBusConsumer : IBusConsumer
             }
 
             long wait = Math.Min(deadline - now, (long)PollSlice.TotalMilliseconds);
-            long stall = EarliestStallDeadline();
+            long stall = EarliestStallDeadline(now);
             if (stall >= 0)
             {
                 wait = Math.Min(wait, Math.Max(stall - now, 0));
@@ -231,12 +231,12 @@ public sealed class KafkaBusConsumer : IBusConsumer
         return false;
     }
 
-    private long EarliestStallDeadline()
+    private long EarliestStallDeadline(long nowMs)
     {
         long earliest = -1;
         foreach (PartitionMerge merge in _ownedOrder)
         {
-            long deadline = merge.StallDeadlineMs(_options.MaxMergeWait);
+            long deadline = merge.StallDeadlineMs(nowMs, _options.MaxMergeWait);
             if (deadline >= 0 && (earliest < 0 || deadline < earliest))
             {
                 earliest = deadline;

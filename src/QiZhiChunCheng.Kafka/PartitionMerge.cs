@@ -7,13 +7,16 @@ namespace QiZhiChunCheng.Kafka;
 /// the producers' (ingest-id, seq) stamps. Rules, in order:
 /// <list type="number">
 /// <item>A head whose seq is the next expected of its ingest-id goes first. A head below the expected seq is late (it
-/// was given up on) and goes at once; it is counted.</item>
+/// was given up on) and goes at once; it is counted. Once each of the five topic-partitions has reached its end at
+/// least once, an ingest-id not seen before is a producer that started after that, so its next expected seq is 0.</item>
 /// <item>Otherwise, when no head is a known ingest-id's later seq (a gap: the missing record may still be on its way
 /// in another topic) and each of the five buffers has a record or its topic-partition is at its end (caught up), the
-/// smallest (timestamp, seq) head goes first: the start of a stream, or a new producer instance. A new instance's seq 0
-/// waits here too: the previous instance's last records may still be on their way in another topic.</item>
-/// <item>Otherwise the merge waits, at most MaxMergeWait; then the smallest (timestamp, seq) head goes, the wait is
-/// counted, and the next stall goes on without waiting again until a record is taken by rule 1.</item>
+/// smallest (timestamp, seq) head goes first: joining streams mid-way while catching up after the assignment. An
+/// end-of-partition flag can be stale (a record produced just before may still be on its way), which is why rule 2 is
+/// only for the catch-up, where the records were written long before.</item>
+/// <item>Otherwise the merge waits: at least MaxMergeWait, and until the topic-partitions that could hold the missing
+/// record have been read to their end again (at most ten times MaxMergeWait). Then the smallest (timestamp, seq) head
+/// goes, the wait is counted, and the next stall goes on without waiting again until a record is taken by rule 1.</item>
 /// </list>
 /// Worked example, one ingest-id: v2x.bsm/3 holds seq [0, 2], v2x.spat/3 holds [1], the others are at their end. At
 /// the start nothing is expected, every buffer has a record or is at its end, so rule 2 takes the smallest head, 0;
@@ -25,6 +28,8 @@ internal sealed class PartitionMerge
     private readonly Dictionary<string, long> _nextSeq = new(StringComparer.Ordinal);
     private long _stalledSinceMs = -1;
     private bool _gaveUp;
+    private bool _caughtUpOnce;
+    private readonly int[] _endsAtStall = new int[KafkaTopics.Data.Count];
 
     public PartitionMerge(int partition)
     {
@@ -45,7 +50,41 @@ internal sealed class PartitionMerge
     public long LateRecords { get; private set; }
 
     /// <summary>When a stalled merge gives up waiting (Environment.TickCount64 ms), or -1 when it is not stalled.</summary>
-    public long StallDeadlineMs(TimeSpan maxWait) => _stalledSinceMs < 0 ? -1 : _stalledSinceMs + (long)maxWait.TotalMilliseconds;
+    public long StallDeadlineMs(long nowMs, TimeSpan maxWait)
+    {
+        if (_stalledSinceMs < 0)
+        {
+            return -1;
+        }
+
+        long wait = (long)maxWait.TotalMilliseconds;
+        return nowMs < _stalledSinceMs + wait ? _stalledSinceMs + wait : _stalledSinceMs + (10 * wait);
+    }
+
+    /// <summary>
+    /// Every one of the five topic-partitions has reached its end at least once since the assignment. From then on an
+    /// ingest-id not seen so far started after this consumer caught up, so its records begin at seq 0.
+    /// </summary>
+    public bool CaughtUpOnce
+    {
+        get
+        {
+            if (_caughtUpOnce)
+            {
+                return true;
+            }
+
+            foreach (TopicBuffer topic in Topics)
+            {
+                if (!topic.ReachedEndOnce)
+                {
+                    return false;
+                }
+            }
+
+            return _caughtUpOnce = true;
+        }
+    }
 
     public bool HasBuffered
     {
@@ -67,6 +106,7 @@ internal sealed class PartitionMerge
     public bool TryTake(long nowMs, TimeSpan maxWait, out Buffered record, out TopicBuffer from)
     {
         int best = -1;
+        int newStart = -1;
         int smallest = -1;
         bool gap = false;
         bool allCaughtUp = true;
@@ -92,7 +132,26 @@ internal sealed class PartitionMerge
 
             if (!_nextSeq.TryGetValue(head.IngestId, out long expected))
             {
-                continue; // a new ingest-id (even at seq 0) waits for rule 2: an older instance's tail may still come
+                if (!CaughtUpOnce)
+                {
+                    continue; // still catching up: this may be mid-stream, rule 2 decides
+                }
+
+                // Caught up once: an ingest-id not seen so far is a new instance, whose seq 0 goes first once the
+                // other topics are caught up (an old instance's tail may still come); a later seq waits for its 0.
+                if (head.Seq == 0)
+                {
+                    if (newStart < 0 || Before(head, Topics[newStart].Buffer.Peek()))
+                    {
+                        newStart = i;
+                    }
+                }
+                else
+                {
+                    gap = true;
+                }
+
+                continue;
             }
 
             if (head.Seq <= expected)
@@ -123,6 +182,12 @@ internal sealed class PartitionMerge
             return false;
         }
 
+        if (newStart >= 0 && allCaughtUp)
+        {
+            _stalledSinceMs = -1;
+            return Take(newStart, out record, out from);
+        }
+
         if (!gap && allCaughtUp)
         {
             _stalledSinceMs = -1;
@@ -137,9 +202,13 @@ internal sealed class PartitionMerge
         if (_stalledSinceMs < 0)
         {
             _stalledSinceMs = nowMs;
+            for (int i = 0; i < Topics.Length; i++)
+            {
+                _endsAtStall[i] = Topics[i].Ends;
+            }
         }
 
-        if (nowMs - _stalledSinceMs >= (long)maxWait.TotalMilliseconds)
+        if (GiveUp(nowMs - _stalledSinceMs, (long)maxWait.TotalMilliseconds))
         {
             MergeTimeouts++;
             _stalledSinceMs = -1;
@@ -150,6 +219,37 @@ internal sealed class PartitionMerge
         record = default;
         from = null!;
         return false;
+    }
+
+    // A stall ends after the wait only if the missing record cannot be in the log: every topic-partition with nothing
+    // buffered has reached its end again since the stall began. Under a backlog (the record still sits in librdkafka's
+    // queue behind others) that takes longer than the wait, and the order is kept. A full buffer, or ten times the
+    // wait (a topic-partition that cannot be fetched: its leader down), ends it anyway so the partition keeps moving.
+    private bool GiveUp(long waitedMs, long maxWaitMs)
+    {
+        if (waitedMs < maxWaitMs)
+        {
+            return false;
+        }
+
+        if (waitedMs >= 10 * maxWaitMs)
+        {
+            return true;
+        }
+
+        bool readToEnd = true;
+        for (int i = 0; i < Topics.Length; i++)
+        {
+            TopicBuffer topic = Topics[i];
+            if (topic.Paused)
+            {
+                return true;
+            }
+
+            readToEnd &= topic.Buffer.Count > 0 || topic.Ends > _endsAtStall[i];
+        }
+
+        return readToEnd;
     }
 
     private bool Take(int index, out Buffered record, out TopicBuffer from)
@@ -186,7 +286,25 @@ internal sealed class TopicBuffer(TopicPartition topicPartition)
     public Queue<Buffered> Buffer { get; } = new();
 
     /// <summary>The consumer reached the end of the partition after its last record (an EOF event came).</summary>
-    public bool AtEnd { get; set; }
+    public bool AtEnd
+    {
+        get;
+        set
+        {
+            field = value;
+            if (value)
+            {
+                ReachedEndOnce = true;
+                Ends++;
+            }
+        }
+    }
+
+    /// <summary>An EOF event came at least once since the assignment.</summary>
+    public bool ReachedEndOnce { get; private set; }
+
+    /// <summary>How many EOF events came since the assignment (a stall compares it before and after).</summary>
+    public int Ends { get; private set; }
 
     /// <summary>The group's committed offset when the partition was assigned; records below it are replays. -1: none.</summary>
     public long Committed { get; set; } = -1;

@@ -54,6 +54,12 @@ public sealed class MergeTests
         Put(merge, 0, "a", 0, timestampMs: 1);
         Put(merge, 0, "a", 2, timestampMs: 3);
         Assert.Equal([0L], TakeAll(merge, 1_000));
+        Assert.Empty(TakeAll(merge, 1_200)); // the wait is over, but the empty topics were not read again since
+        for (int i = 1; i < merge.Topics.Length; i++)
+        {
+            merge.Topics[i].AtEnd = true; // read to their end again: seq 1 is not there
+        }
+
         Assert.Equal([2L], TakeAll(merge, 1_200));
         Assert.Equal(1, merge.MergeTimeouts);
 
@@ -63,7 +69,7 @@ public sealed class MergeTests
     }
 
     [Fact]
-    public void A_new_producer_instance_waits_for_the_tail_of_the_old_one()
+    public void A_stall_ends_at_ten_times_the_wait_when_a_topic_never_reports_its_end()
     {
         var merge = new PartitionMerge(0);
         foreach (TopicBuffer topic in merge.Topics)
@@ -71,8 +77,26 @@ public sealed class MergeTests
             topic.AtEnd = true;
         }
 
-        Put(merge, 0, "old", 40, timestampMs: 10);
+        Put(merge, 0, "a", 0, timestampMs: 1);
+        Put(merge, 0, "a", 2, timestampMs: 3);
+        Assert.Equal([0L], TakeAll(merge, 0));
+        Assert.Empty(TakeAll(merge, 1_999));
+        Assert.Equal([2L], TakeAll(merge, 2_000));
+        Assert.Equal(1, merge.MergeTimeouts);
+    }
+
+    [Fact]
+    public void A_new_producer_instance_waits_for_the_tail_of_the_old_one()
+    {
+        var merge = new PartitionMerge(0);
+        for (int i = 1; i < merge.Topics.Length; i++)
+        {
+            merge.Topics[i].AtEnd = true;
+        }
+
+        Put(merge, 0, "old", 40, timestampMs: 10); // joined mid-stream while catching up: rule 2
         Assert.Equal([40L], TakeAll(merge, 0));
+        merge.Topics[0].AtEnd = true; // caught up
 
         // The restarted ingest's first record is here; the old instance's seq 41 is not fetched from v2x.rsm yet.
         Put(merge, 0, "new", 0, timestampMs: 20);
@@ -87,6 +111,24 @@ public sealed class MergeTests
         merge.Topics[1].AtEnd = true;
         Assert.True(merge.TryTake(0, Wait, out Buffered second, out _));
         Assert.Equal(("new", 0L), (second.IngestId, second.Seq));
+        Assert.Equal(0, merge.MergeTimeouts);
+    }
+
+    [Fact]
+    public void After_catching_up_a_new_producer_instance_starts_at_seq_zero()
+    {
+        var merge = new PartitionMerge(0);
+        foreach (TopicBuffer topic in merge.Topics)
+        {
+            topic.AtEnd = true; // caught up once
+        }
+
+        // seq 1 came first through v2x.rsm; seq 0 is still on its way to v2x.bsm, whose end-of-partition news is stale.
+        Put(merge, 1, "new", 1, timestampMs: 21);
+        Assert.False(merge.TryTake(0, Wait, out _, out _));
+
+        Put(merge, 0, "new", 0, timestampMs: 20);
+        Assert.Equal([0L, 1], TakeAll(merge, 0));
         Assert.Equal(0, merge.MergeTimeouts);
     }
 

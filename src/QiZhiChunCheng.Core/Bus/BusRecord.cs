@@ -15,9 +15,9 @@ public sealed record BusRecord(string Topic, ulong Key, ReadOnlyMemory<byte> Val
     public int Partition { get; init; } = -1;
 
     /// <summary>
-    /// True: <see cref="IBusProducer.ProduceAsync"/> completes only when the bus has the record (Kafka's delivery
-    /// report). False: once it is queued for sending (the 10 Hz streams, where waiting for each would cap the rate).
-    /// The in-process bus makes no difference.
+    /// True: <see cref="IBusProducer.ProduceAsync"/> completes only when the bus holds the record (Kafka: the broker's
+    /// delivery report, a failure is an exception). False (the default): it completes once the record is queued,
+    /// which is what a 10 Hz data stream wants. The in-process bus has nothing to wait for and ignores it.
     /// </summary>
     public bool AwaitDelivery { get; init; }
 

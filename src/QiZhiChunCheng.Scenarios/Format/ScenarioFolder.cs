@@ -201,6 +201,19 @@ public sealed class ScenarioFolder
         return new ScenarioFolder(dir, manifest, messages, truth, expectedPath, expected, generatedInto);
     }
 
+    /// <summary>Reads and checks only <c>scenario.json</c> (no generation, no line files): what <c>scenario list</c> shows.</summary>
+    public static ScenarioManifest ReadManifest(string dir)
+    {
+        string manifestPath = System.IO.Path.Combine(dir, ManifestFile);
+        if (!File.Exists(manifestPath))
+        {
+            throw new ScenarioFormatException($"{manifestPath}: missing (every scenario folder has a scenario.json)");
+        }
+
+        ScenarioManifest manifest = ReadJson(manifestPath, File.ReadAllBytes(manifestPath), ScenarioJson.Default.ScenarioManifest);
+        return CheckManifest(manifest) is { } problem ? throw new ScenarioFormatException($"{manifestPath}: {problem}") : manifest;
+    }
+
     /// <summary>
     /// Streams <c>messages.jsonl</c>. A line that is not a message (bad JSON, a missing field, a time going
     /// backwards) is reported to <paramref name="onBadLine"/> as <c>file:line: reason</c> and skipped; without a

@@ -7,4 +7,5 @@ root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(MapCommand.Create());
 root.Subcommands.Add(StoreCommand.Create());
 root.Subcommands.Add(EdgeCommand.Create());
+root.Subcommands.Add(ScenarioCommand.Create());
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = QiZhiChunCheng.Edge.Agent.EdgeCommandLine.StopTimeout });

@@ -28,6 +28,9 @@ public sealed record MqttRecordOptions
     public bool Compress { get; init; }
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>Called once the subscription is in place: from then on nothing published is missed.</summary>
+    public Action? Started { get; init; }
 }
 
 /// <summary>What a recording kept.</summary>
@@ -117,6 +120,7 @@ public static class MqttRecorder
         }
 
         await client.SubscribeAsync($"{topics.Prefix}V2X/#", cancellationToken);
+        options.Started?.Invoke();
         Stopwatch clock = Stopwatch.StartNew();
         try
         {
@@ -133,6 +137,12 @@ public static class MqttRecorder
                     await Task.Delay(TimeSpan.FromMilliseconds(200), options.Time, limit.Token);
                     lock (gate)
                     {
+                        if (sinceFlush.ElapsedMilliseconds >= 1000)
+                        {
+                            writer.Flush();
+                            sinceFlush.Restart();
+                        }
+
                         progress?.Report(clock.ElapsedMilliseconds, (long?)options.Duration?.TotalMilliseconds ?? 0, recorded);
                     }
                 }

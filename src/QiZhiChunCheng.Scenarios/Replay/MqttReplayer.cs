@@ -26,7 +26,8 @@ public sealed record MqttReplayOptions
     public string? ClientId { get; init; }
 
     /// <summary>
-    /// The time the scenario's start is moved to (UTC ms); null: now, when the first message goes out. Generation
+    /// The time the scenario's start is moved to (UTC ms); null: now, rounded up so that the move is a whole number of
+    /// 100 ms detection ticks (the first message waits for it, up to 0.1 s, except at max speed). Generation
     /// times (<c>ts</c>) are this + the line's offset, and the payloads' time markers move by the same amount.
     /// </summary>
     public long? StartUtcMs { get; init; }
@@ -101,8 +102,11 @@ public static class MqttReplayer
         }
 
         ScenarioManifest manifest = folder.Manifest;
-        long start = options.StartUtcMs ?? options.Time.GetUtcNow().ToUnixTimeMilliseconds();
-        long shift = start - manifest.StartUtcMs;
+        // Moved by whole ticks (100 ms), so every message falls at the same place between detection ticks as in the
+        // original, and the cloud raises the events an in-process replay raises, at the same offsets.
+        long now = options.Time.GetUtcNow().ToUnixTimeMilliseconds();
+        long shift = options.StartUtcMs is { } given ? given - manifest.StartUtcMs : CeilTo(now - manifest.StartUtcMs, TickMs);
+        long start = manifest.StartUtcMs + shift;
         long total = manifest.DurationMs;
         Dictionary<DeviceId, long> sequences = [];
         Stopwatch clock = Stopwatch.StartNew();
@@ -110,6 +114,12 @@ public static class MqttReplayer
         bool stopped = false;
         try
         {
+            if (!double.IsPositiveInfinity(options.Speed) && start > now)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(start - now), options.Time, cancellationToken); // t = 0 goes out at its ts
+            }
+
+            clock.Restart();
             foreach (ScenarioMessage m in folder.ReadMessages(p =>
             {
                 skipped++;
@@ -175,6 +185,10 @@ public static class MqttReplayer
             Problems = problems,
         };
     }
+
+    private const long TickMs = 100;
+
+    private static long CeilTo(long value, long unit) => value >= 0 ? (value + unit - 1) / unit * unit : -(-value / unit * unit);
 
     /// <summary>The payload as published: its JSON text with the time markers moved by <paramref name="shiftMs"/>.</summary>
     public static byte[] ShiftedPayload(JsonElement payload, TopicInfo topic, long generatedUtcMs, long shiftMs)

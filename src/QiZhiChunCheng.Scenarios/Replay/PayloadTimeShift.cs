@@ -110,7 +110,7 @@ public static class PayloadTimeShift
     {
         if (TryInt(o, member, out long secMark) && V2xTime.TryResolveSecMark((int)Math.Clamp(secMark, int.MinValue, int.MaxValue), reference, out long utc, out _))
         {
-            o[member] = V2xTime.ToSecMark(utc + shift);
+            o[member] = (long)V2xTime.ToSecMark(utc + shift);
         }
     }
 
@@ -118,7 +118,7 @@ public static class PayloadTimeShift
     {
         if (TryInt(o, member, out long moy) && moy is >= 0 and < V2xTime.MoyInvalid && V2xTime.TryResolveMoy((uint)moy, 0, reference, out long utc, out _))
         {
-            o[member] = V2xTime.ToMoy(utc + shift);
+            o[member] = (long)V2xTime.ToMoy(utc + shift);
         }
     }
 
@@ -132,8 +132,8 @@ public static class PayloadTimeShift
             if (moy is >= 0 and < V2xTime.MoyInvalid && stamp is >= 0 and < V2xTime.SecMarkInvalidFrom
                 && V2xTime.TryResolveMoy((uint)moy, (int)stamp, reference, out long utc, out _))
             {
-                o["moy"] = V2xTime.ToMoy(utc + shift);
-                o["timeStamp"] = V2xTime.ToSecMark(utc + shift);
+                o["moy"] = (long)V2xTime.ToMoy(utc + shift);
+                o["timeStamp"] = (long)V2xTime.ToSecMark(utc + shift);
             }
         }
         else if (hasMoy)

@@ -10,4 +10,5 @@ root.Subcommands.Add(StoreCommand.Create());
 root.Subcommands.Add(EdgeCommand.Create());
 root.Subcommands.Add(DeviceCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
+root.Subcommands.Add(ScenarioCommand.Create());
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = QiZhiChunCheng.Edge.Agent.EdgeCommandLine.StopTimeout });

@@ -1,4 +1,3 @@
-using QiZhiChunCheng.Core.Bus;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -7,11 +6,12 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using QiZhiChunCheng.Cloud.Api;
 using QiZhiChunCheng.Cloud.Bus;
+using QiZhiChunCheng.Cloud.Downlink;
 using QiZhiChunCheng.Cloud.Ingest;
 using QiZhiChunCheng.Cloud.Status;
 using QiZhiChunCheng.Cloud.Store;
 using QiZhiChunCheng.Cloud.Workers;
-using QiZhiChunCheng.Cloud.Downlink;
+using QiZhiChunCheng.Core.Bus;
 using QiZhiChunCheng.Core.Events;
 using QiZhiChunCheng.Engine;
 using QiZhiChunCheng.Mqtt;

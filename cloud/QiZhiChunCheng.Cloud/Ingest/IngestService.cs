@@ -1,9 +1,9 @@
-using QiZhiChunCheng.Core.Bus;
 using System.Buffers;
 using System.Globalization;
 using System.Text;
 using QiZhiChunCheng.Cloud.Bus;
 using QiZhiChunCheng.Cloud.Downlink;
+using QiZhiChunCheng.Core.Bus;
 using QiZhiChunCheng.Core.Codecs;
 using QiZhiChunCheng.Core.Messages;
 using QiZhiChunCheng.Core.Validation;

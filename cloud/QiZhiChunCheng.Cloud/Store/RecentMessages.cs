@@ -1,6 +1,6 @@
-using QiZhiChunCheng.Core.Bus;
 using System.Text;
 using QiZhiChunCheng.Cloud.Bus;
+using QiZhiChunCheng.Core.Bus;
 using QiZhiChunCheng.Core.Codecs;
 using QiZhiChunCheng.Core.Events;
 using QiZhiChunCheng.Core.Messages;

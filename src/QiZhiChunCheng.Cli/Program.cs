@@ -7,7 +7,5 @@ root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(MapCommand.Create());
 root.Subcommands.Add(StoreCommand.Create());
 root.Subcommands.Add(EdgeCommand.Create());
-Command scenario = new("scenario", "Scenarios: generate (more subcommands join it)");
-scenario.Subcommands.Add(ScenarioGenerateCommand.Create());
-root.Subcommands.Add(scenario);
+root.Subcommands.Add(ScenarioCommand.Create());
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = QiZhiChunCheng.Edge.Agent.EdgeCommandLine.StopTimeout });

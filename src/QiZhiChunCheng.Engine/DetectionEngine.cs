@@ -121,6 +121,9 @@ public sealed class DetectionEngine
     /// <summary>The tracks of the last evaluated tick.</summary>
     public ReadOnlySpan<TrackState> LastTickTracks => _context.Tracks;
 
+    /// <summary>The event time of the last evaluated tick (UTC ms): the time <see cref="LastTickTracks"/> are predicted to.</summary>
+    public long LastTickUtcMs => _context.TimeUtcMs;
+
     /// <summary>Event phases raised and not yet taken by <see cref="DrainEvents"/> or <see cref="DiscardEvents"/>.</summary>
     public IReadOnlyList<DetectedEvent> PendingEvents => _lifecycle.Output;
 

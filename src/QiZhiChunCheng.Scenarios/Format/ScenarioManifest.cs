@@ -2,6 +2,10 @@ using System.Text.Json.Serialization;
 
 namespace QiZhiChunCheng.Scenarios.Format;
 
+// Members with a default other than the type's own have a setter, not init: System.Text.Json's source generator
+// passes every init-only member to the object initializer, so one left out of the JSON would come out as null or 0
+// instead of its documented default (dotnet/runtime#84484). Hand-written files leave members out.
+
 /// <summary>
 /// <c>scenario.json</c>: what a scenario is and how to run it. Times in the other files are offsets in milliseconds
 /// from <see cref="StartUtcMs"/>; replay shifts the start to the current time.
@@ -11,7 +15,7 @@ public sealed record ScenarioManifest
     /// <summary>Unique, kebab-case, the folder's name by convention: <c>fcw-dongfeng-rear-end</c>.</summary>
     public required string Name { get; init; }
 
-    public string Description { get; init; } = "";
+    public string Description { get; set; } = "";
 
     /// <summary>The application exercised: <c>FCW</c>, <c>ICW</c>, ... (V2X-REFERENCE section 4), or <c>MISBEHAVIOR</c>, <c>LOAD</c>, <c>MIXED</c>.</summary>
     public required string Kind { get; init; }
@@ -20,7 +24,7 @@ public sealed record ScenarioManifest
     public bool Negative { get; init; }
 
     /// <summary>The zone map's name: <c>qizhi-dongfeng</c> (the embedded default zone).</summary>
-    public string Map { get; init; } = "qizhi-dongfeng";
+    public string Map { get; set; } = "qizhi-dongfeng";
 
     /// <summary>The scenario's own start time, UTC ms; message and truth times are offsets from it.</summary>
     public long StartUtcMs { get; init; }
@@ -30,7 +34,7 @@ public sealed record ScenarioManifest
     public int Seed { get; init; }
 
     /// <summary>Road surface for the engine: <c>dry</c> (default), <c>snow</c> or <c>ice</c>.</summary>
-    public string Surface { get; init; } = "dry";
+    public string Surface { get; set; } = "dry";
 
     /// <summary>
     /// Set when the folder is committed as a recipe only (too big for the repository): the message and truth files
@@ -47,7 +51,7 @@ public sealed record GeneratorRecipe
     public int Seed { get; init; }
 
     /// <summary>Kind-specific numbers (participants, duration in seconds, ...), by name.</summary>
-    public Dictionary<string, double> Parameters { get; init; } = [];
+    public Dictionary<string, double> Parameters { get; set; } = [];
 }
 
 /// <summary>
@@ -79,7 +83,7 @@ public sealed record TruthSample
     public required string Id { get; init; }
 
     /// <summary><c>vehicle</c>, <c>pedestrian</c>, <c>cyclist</c>, <c>emergency</c>.</summary>
-    public string Kind { get; init; } = "vehicle";
+    public string Kind { get; set; } = "vehicle";
 
     /// <summary>The 8-octet BSM id (16 hex digits) when the participant sends BSMs.</summary>
     public string? BsmId { get; init; }
@@ -103,9 +107,9 @@ public sealed record TruthSample
 /// <summary><c>expected-events.json</c>: what must be raised and what must not.</summary>
 public sealed record ExpectedEvents
 {
-    public List<ExpectedEvent> Expected { get; init; } = [];
+    public List<ExpectedEvent> Expected { get; set; } = [];
 
-    public List<ForbiddenEvent> Forbidden { get; init; } = [];
+    public List<ForbiddenEvent> Forbidden { get; set; } = [];
 }
 
 /// <summary>An event that must be raised: its onset must fall in [<see cref="FromMs"/>, <see cref="ToMs"/>].</summary>
@@ -118,7 +122,7 @@ public sealed record ExpectedEvent
     /// Truth ids of the participants, the warned one (the subject) first; the event must involve all of them. Empty:
     /// any participants.
     /// </summary>
-    public List<string> Participants { get; init; } = [];
+    public List<string> Participants { get; set; } = [];
 
     public long FromMs { get; init; }
 
@@ -129,7 +133,7 @@ public sealed record ExpectedEvent
 
     public double? Lon { get; init; }
 
-    public double ToleranceM { get; init; } = 30;
+    public double ToleranceM { get; set; } = 30;
 
     /// <summary>The truth's conflict moment (ms from start), for the lead time; null: no lead time for this one.</summary>
     public long? ConflictMs { get; init; }
@@ -140,7 +144,7 @@ public sealed record ForbiddenEvent
 {
     public required string Type { get; init; }
 
-    public List<string> Participants { get; init; } = [];
+    public List<string> Participants { get; set; } = [];
 
     public long FromMs { get; init; }
 

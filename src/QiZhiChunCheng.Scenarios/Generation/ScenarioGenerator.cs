@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using QiZhiChunCheng.Scenarios.Format;
 using QiZhiChunCheng.Scenarios.Generation.Kinds;
 
@@ -86,8 +87,14 @@ public sealed class ScenarioGenerator : IScenarioGenerator
         bool negative = recipe.Parameters.TryGetValue(NegativeParameter, out double n) && n != 0;
         ScenarioDraft draft = Draft(recipe.Kind, recipe.Seed, negative, recipe.Parameters);
         ExpectedEvents expected = draft.Run();
-        ScenarioWriter.Write(manifest, draft.World, expected, outDir);
+        ScenarioWriter.WriteGenerated(draft.World, expected, outDir);
     }
+
+    // Recipe-only folders (rush-hour) open wherever this assembly is loaded: the CLI, the tests, the benchmarks.
+#pragma warning disable CA2255 // a module initializer in a library is the point here: registering the default generator
+    [ModuleInitializer]
+    internal static void Register() => ScenarioGenerators.Default ??= new ScenarioGenerator();
+#pragma warning restore CA2255
 
     private static List<LibraryEntry> BuildLibrary()
     {

@@ -30,6 +30,15 @@ public static class ScenarioWriter
         ArgumentNullException.ThrowIfNull(expected);
         Directory.CreateDirectory(outDir);
         File.WriteAllText(Path.Combine(outDir, ManifestFile), ManifestJson(manifest), new UTF8Encoding(false));
+        WriteGenerated(world, expected, outDir);
+    }
+
+    /// <summary>Writes the generated files only (a recipe-only scenario's cache): expectations, messages and truth.</summary>
+    public static void WriteGenerated(World world, ExpectedEvents expected, string outDir)
+    {
+        ArgumentNullException.ThrowIfNull(world);
+        ArgumentNullException.ThrowIfNull(expected);
+        Directory.CreateDirectory(outDir);
         File.WriteAllText(Path.Combine(outDir, ExpectedFile), JsonSerializer.Serialize(expected, Indented.ExpectedEvents) + "\n", new UTF8Encoding(false));
         WriteGzip(Path.Combine(outDir, MessagesFile), stream => WriteMessages(world.Messages, stream));
         WriteGzip(Path.Combine(outDir, TruthFile), stream => WriteTruth(world.Truth, stream));

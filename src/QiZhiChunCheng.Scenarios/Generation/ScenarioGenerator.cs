@@ -84,6 +84,11 @@ public sealed class ScenarioGenerator : IScenarioGenerator
     {
         ArgumentNullException.ThrowIfNull(recipe);
         ArgumentNullException.ThrowIfNull(manifest);
+        if (!Kinds.Contains(recipe.Kind, StringComparer.OrdinalIgnoreCase))
+        {
+            throw new ScenarioFormatException($"no generator is available for recipe kind '{recipe.Kind}': the generator knows {string.Join(", ", Kinds)}");
+        }
+
         bool negative = recipe.Parameters.TryGetValue(NegativeParameter, out double n) && n != 0;
         ScenarioDraft draft = Draft(recipe.Kind, recipe.Seed, negative, recipe.Parameters);
         ExpectedEvents expected = draft.Run();

@@ -25,7 +25,7 @@ internal static class ScenarioCommand
         scenario.Subcommands.Add(CreateReplay());
         scenario.Subcommands.Add(CreateVerify());
 
-        // `scenario generate` is added here by the generator: scenario.Subcommands.Add(...).
+        scenario.Subcommands.Add(ScenarioGenerateCommand.Create());
         return scenario;
     }
 

@@ -111,6 +111,11 @@ public sealed class TickGrid
         int x1 = Math.Min(_nx - 1, (int)Math.Floor((xM + radiusM - _minX) / _cellM));
         int y0 = Math.Max(0, (int)Math.Floor((yM - radiusM - _minY) / _cellM));
         int y1 = Math.Min(_ny - 1, (int)Math.Floor((yM + radiusM - _minY) / _cellM));
+        if (x0 > x1 || y0 > y1)
+        {
+            return 0; // the circle lies wholly outside the points' bounds (x1 < 0 would index before the row)
+        }
+
         int n = 0;
         for (int cy = y0; cy <= y1; cy++)
         {

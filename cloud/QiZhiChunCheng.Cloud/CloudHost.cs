@@ -124,6 +124,7 @@ public sealed class CloudHost : IAsyncDisposable
     private ILoggerFactory _loggers = Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
     private IEventSink[] _sinks = [];
     private int _nextWorkerId;
+    private WorkerRun?[] _slots = [];
 
     private CloudHost(CloudOptions options) => _options = options;
 
@@ -231,10 +232,15 @@ public sealed class CloudHost : IAsyncDisposable
         }
 
         _sinks = [.. sinks, .. _options.ExtraSinks];
-        for (int w = 0; w < workers; w++)
+        _slots = new WorkerRun?[Math.Min(workers, partitions)];
+        for (int w = 0; w < _slots.Length; w++)
         {
             StartWorker();
         }
+
+        // On Kafka, take no traffic before the group has settled: every partition owned, every worker with a share.
+        // Otherwise the first worker to join takes everything and the others' arrival moves partitions mid-stream.
+        await WaitForAssignmentAsync(workers, cancellationToken);
 
         TileRouter router = new(_bus.Producer.Partitions, _options.HaloM);
         IngestService ingest = new(Topics, new DeadLetterTap(new RecordingBusProducer(_bus.Producer, RecentMessages), _deadLetters), Metrics, _options.Time, router: router, vehicles: Vehicles);
@@ -277,14 +283,52 @@ public sealed class CloudHost : IAsyncDisposable
         }
     }
 
+    private async Task WaitForAssignmentAsync(int workers, CancellationToken cancellationToken)
+    {
+        if (_bus is not KafkaCloudBus)
+        {
+            return;
+        }
+
+        int partitions = _bus.Producer.Partitions;
+        int sharing = Math.Min(workers, partitions);
+        System.Diagnostics.Stopwatch clock = System.Diagnostics.Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            int[] owners = [.. Enumerable.Range(0, partitions).Select(p => Metrics.Partitions.TryGetValue(p, out PartitionProgress? progress) ? progress.OwnerWorker : -1)];
+            if (owners.All(o => o >= 0) && owners.Distinct().Count() == sharing)
+            {
+                return;
+            }
+
+            await Task.Delay(100, cancellationToken);
+        }
+
+        _loggers.CreateLogger<CloudHost>().LogWarning("the Kafka consumer group did not settle within 30 s; taking traffic anyway");
+    }
+
     /// <summary>
-    /// Starts one more fusion worker with its own bus consumer (with Kafka it joins the consumer group and takes over
-    /// some partitions; a replacement after <see cref="KillWorkerAsync"/> picks up from the committed offsets).
+    /// Starts a fusion worker in a free slot with its own bus consumer: slot s of n owns the partitions p with
+    /// p mod n == s. At start every slot is filled; after <see cref="KillWorkerAsync"/> a new worker takes the dead one's
+    /// slot and, on Kafka, resumes its partitions from the last commit, rebuilding the engines' state by replaying the
+    /// warm-up window first.
     /// </summary>
     public FusionWorker StartWorker()
     {
+        int slot;
+        lock (_workers)
+        {
+            slot = Array.FindIndex(_slots, r => r is null || r.Task.IsCompleted);
+        }
+
+        if (slot < 0)
+        {
+            throw new InvalidOperationException($"all {_slots.Length} worker slots are running; each owns its share of the {Partitions} partitions");
+        }
+
         int id = Interlocked.Increment(ref _nextWorkerId) - 1;
-        IBusConsumer consumer = _bus!.NewConsumer(id);
+        int[] owned = [.. Enumerable.Range(0, _bus!.Producer.Partitions).Where(p => p % _slots.Length == slot)];
+        IBusConsumer consumer = _bus.NewConsumer(slot, owned);
         CancellationTokenSource abort = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
         FusionWorker worker = new(id, consumer, () => new DetectionEngine(_options.Engine), new TileRouter(_bus.Producer.Partitions, _options.HaloM), _sinks, Metrics, _options.Time, _loggers.CreateLogger<FusionWorker>(), ZoneMap);
         Task run = worker.RunAsync(abort.Token).ContinueWith(
@@ -302,7 +346,9 @@ public sealed class CloudHost : IAsyncDisposable
             TaskScheduler.Default);
         lock (_workers)
         {
-            _workers.Add(new WorkerRun(worker, consumer, abort, run));
+            WorkerRun entry = new(worker, consumer, abort, run);
+            _workers.Add(entry);
+            _slots[slot] = entry;
         }
 
         return worker;

@@ -218,8 +218,12 @@ public sealed class PartitionProgress(int partition)
     internal long Lag;
     internal long EventsEmitted;
     internal long EventsNotOwned;
+    internal int Owner = -1;
 
     public int Partition { get; } = partition;
+
+    /// <summary>The worker that owns the partition now; -1 while nobody does (between a crash and the rebalance).</summary>
+    public int OwnerWorker => Volatile.Read(ref Owner);
 
     public long ProcessedCount => Interlocked.Read(ref Processed);
 

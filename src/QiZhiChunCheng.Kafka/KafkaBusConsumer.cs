@@ -20,7 +20,7 @@ namespace QiZhiChunCheng.Kafka;
 /// <see cref="MaxBufferedPerTopicPartition"/> records per topic-partition before the partition is paused. Allocates
 /// per record (the Kafka message, its headers). Not thread-safe: one worker thread calls it.
 /// </summary>
-public sealed class KafkaBusConsumer : IBusConsumer
+public sealed class KafkaBusConsumer : IBusConsumer, IBusLag
 {
     /// <summary>A topic-partition's buffer size at which fetching it pauses (resumed at half).</summary>
     public const int MaxBufferedPerTopicPartition = 5_000;
@@ -36,8 +36,18 @@ public sealed class KafkaBusConsumer : IBusConsumer
     private long _lateOfRevoked;
     private bool _disposed;
 
-    public KafkaBusConsumer(KafkaBusOptions options)
+    private readonly IReadOnlyList<int>? _staticPartitions;
+    private bool _staticAssigned;
+
+    /// <summary>
+    /// A consumer in the group. With <paramref name="partitions"/>, it takes exactly those partition numbers (of all
+    /// five topics) by direct assignment instead of joining the group's rebalancing: commits still go to the group, a
+    /// successor given the same partitions resumes after them with the same warm-up replay. One cloud process that
+    /// hands its partitions to its workers itself uses this; several processes sharing the topics use the group.
+    /// </summary>
+    public KafkaBusConsumer(KafkaBusOptions options, IReadOnlyList<int>? partitions = null)
     {
+        _staticPartitions = partitions;
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
         Dictionary<string, string> config = KafkaWire.Config(options, null);
@@ -56,7 +66,10 @@ public sealed class KafkaBusConsumer : IBusConsumer
             .SetPartitionsRevokedHandler((_, revoked) => OnRevoked(revoked, lost: false))
             .SetPartitionsLostHandler((_, lost) => OnRevoked(lost, lost: true))
             .Build();
-        _consumer.Subscribe(KafkaTopics.Data);
+        if (partitions is null)
+        {
+            _consumer.Subscribe(KafkaTopics.Data);
+        }
     }
 
     public bool Finished => false;
@@ -107,6 +120,21 @@ public sealed class KafkaBusConsumer : IBusConsumer
     public bool TryConsume(TimeSpan timeout, out ConsumedRecord record, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_staticPartitions is not null && !_staticAssigned)
+        {
+            _staticAssigned = true;
+            List<TopicPartition> assigned = [];
+            foreach (string topic in KafkaTopics.Data)
+            {
+                foreach (int p in _staticPartitions)
+                {
+                    assigned.Add(new TopicPartition(topic, new Partition(p)));
+                }
+            }
+
+            _consumer.Assign(OnAssigned(_consumer, assigned));
+        }
+
         long deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
         while (true)
         {
@@ -150,6 +178,38 @@ public sealed class KafkaBusConsumer : IBusConsumer
                 Accept(result);
             }
         }
+    }
+
+    /// <summary>
+    /// Records of the partition not yet handed to the worker: those buffered for the merge plus, per topic, the high
+    /// watermark of the last fetch minus the fetch position (0 for a topic that reported its end with nothing after).
+    /// A topic not fetched yet counts 0. Call it from the consuming thread.
+    /// </summary>
+    public long Lag(int partition)
+    {
+        if (!_owned.TryGetValue(partition, out PartitionMerge? merge))
+        {
+            return -1;
+        }
+
+        long lag = 0;
+        foreach (TopicBuffer topic in merge.Topics)
+        {
+            lag += topic.Buffer.Count;
+            if (topic.AtEnd)
+            {
+                continue;
+            }
+
+            WatermarkOffsets marks = _consumer.GetWatermarkOffsets(topic.TopicPartition);
+            Offset position = _consumer.Position(topic.TopicPartition);
+            if (marks.High != Offset.Unset && position != Offset.Unset)
+            {
+                lag += Math.Max(0, marks.High.Value - position.Value);
+            }
+        }
+
+        return lag;
     }
 
     public void Commit(IReadOnlyList<BusPosition> positions)

@@ -46,6 +46,17 @@ public sealed class ScaleTests
         Assert.Equal(single, spread);
     }
 
+    [Fact]
+    public async Task Three_workers_on_twelve_Kafka_partitions_raise_the_same_events_as_one_worker_on_one_in_process_partition()
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        SortedSet<string> single = await RunAsync(workers: 1, partitions: 1, kafka: null, ct);
+        SortedSet<string> kafka = await RunAsync(workers: 3, partitions: 12, kafka: "mock", ct);
+
+        Assert.True(single.Count >= 10, $"the demo traffic raised only {single.Count} events");
+        Assert.True(single.SetEquals(kafka), $"only in one partition:\n{string.Join('\n', single.Except(kafka))}\nonly on Kafka:\n{string.Join('\n', kafka.Except(single))}");
+    }
+
     internal static async Task<SortedSet<string>> RunAsync(int workers, int partitions, string? kafka, CancellationToken ct)
     {
         using TempDirectory dir = new();

@@ -17,7 +17,8 @@ internal abstract class CloudBus : IAsyncDisposable
 
     public abstract IBusProducer Producer { get; }
 
-    public abstract IBusConsumer NewConsumer(int worker);
+    /// <summary>A consumer for worker slot <paramref name="slot"/>, owning <paramref name="partitions"/> (p mod slots == slot).</summary>
+    public abstract IBusConsumer NewConsumer(int slot, IReadOnlyList<int> partitions);
 
     /// <summary>No more input: let the workers process everything accepted, then stop them.</summary>
     public abstract Task FinishAsync(CloudMetrics metrics, IReadOnlyList<FusionWorker> workers);
@@ -35,15 +36,7 @@ internal abstract class CloudBus : IAsyncDisposable
 
         public override IBusProducer Producer => _bus;
 
-        public override IBusConsumer NewConsumer(int worker)
-        {
-            if (worker >= _bus.Workers)
-            {
-                throw new InvalidOperationException($"the in-process bus has {_bus.Workers} workers' queues; it cannot add worker {worker}");
-            }
-
-            return _bus.Consumer(worker);
-        }
+        public override IBusConsumer NewConsumer(int slot, IReadOnlyList<int> partitions) => _bus.Consumer(slot);
 
         public override Task FinishAsync(CloudMetrics metrics, IReadOnlyList<FusionWorker> workers)
         {

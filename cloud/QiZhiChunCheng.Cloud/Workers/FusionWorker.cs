@@ -81,6 +81,7 @@ public sealed class FusionWorker
         {
             while (!_stopRequested)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 if (_consumer.TryConsume(PollTimeout, out ConsumedRecord record, cancellationToken))
                 {
                     Handle(record);
@@ -100,12 +101,26 @@ public sealed class FusionWorker
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            return; // abrupt: a crash commits nothing more
+            // Abrupt, as a crash: nothing more is committed, not even when the consumer is closed and gives up its
+            // partitions (Kafka runs the revoke handler on close).
+            _consumer.PartitionsRevoked -= OnRevoked;
+            _consumer.PartitionsAssigned -= OnAssigned;
+            Disown();
+            return;
         }
 
         _commits.Drain();
         Commit();
         UpdateLag();
+        Disown();
+    }
+
+    private void Disown()
+    {
+        foreach (PartitionEngine owned in _owned.Values)
+        {
+            Interlocked.CompareExchange(ref owned.Progress.Owner, -1, Id);
+        }
     }
 
     private void Handle(in ConsumedRecord record)
@@ -275,6 +290,8 @@ public sealed class FusionWorker
     private PartitionEngine Own(int partition)
     {
         PartitionEngine owned = new(_newEngine(), _metrics.Partition(partition));
+        Volatile.Write(ref owned.Progress.Owner, Id);
+        Interlocked.Exchange(ref owned.Progress.Lag, -1);
         _owned[partition] = owned;
         return owned;
     }
@@ -302,7 +319,11 @@ public sealed class FusionWorker
         Commit();
         foreach (int partition in partitions)
         {
-            _owned.Remove(partition);
+            if (_owned.Remove(partition, out PartitionEngine? owned))
+            {
+                Interlocked.CompareExchange(ref owned.Progress.Owner, -1, Id);
+            }
+
             _commits.Forget(partition);
         }
     }

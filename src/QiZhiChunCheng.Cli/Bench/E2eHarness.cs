@@ -134,11 +134,7 @@ internal static class E2eHarness
             publishers.Add(Task.Run(() => RunVehiclesAsync(cloud.MqttEndpoint, topics, traffic, first, last, startMs, offsetMs, () => Interlocked.Increment(ref published), stop.Token), CancellationToken.None));
         }
 
-        foreach (RsuSite rsu in rsus)
-        {
-            spatBy.TryGetValue(rsu, out IntersectionSignalPlan? plan);
-            publishers.Add(Task.Run(() => RunRsuAsync(cloud.MqttEndpoint, topics, traffic, rsu, plan, startMs, () => Interlocked.Increment(ref published), stop.Token), CancellationToken.None));
-        }
+        publishers.Add(Task.Run(() => RunRoadsideAsync(cloud.MqttEndpoint, topics, traffic, rsus, spatBy, startMs, () => Interlocked.Increment(ref published), stop.Token), CancellationToken.None));
 
         progress?.Invoke(string.Create(CultureInfo.InvariantCulture, $"bench e2e: {vehicles} vehicles on {map.Lanes.Length} lanes ({traffic.SpacingM:0.#} m apart), {rsus.Count} RSUs, target {options.Rate:0} msg/s for {options.DurationS:0} s on {cloud.BusName} ({cloud.Partitions} partitions, {options.Workers} workers)"));
         Process self = Process.GetCurrentProcess();
@@ -271,18 +267,27 @@ internal static class E2eHarness
         }
     }
 
-    private static async Task RunRsuAsync(MqttEndpoint broker, V2xTopics topics, LaneTraffic traffic, RsuSite rsu, IntersectionSignalPlan? plan, long startMs, Action counted, CancellationToken cancellationToken)
+    /// <summary>
+    /// Every RSU's RSM and the junctions' SPAT, every 100 ms: the vehicles' true states are computed once per step and
+    /// shared by the RSUs' sensor models (each RSU has its own connection).
+    /// </summary>
+    private static async Task RunRoadsideAsync(MqttEndpoint broker, V2xTopics topics, LaneTraffic traffic, IReadOnlyList<RsuSite> rsus, Dictionary<RsuSite, IntersectionSignalPlan> spatBy, long startMs, Action counted, CancellationToken cancellationToken)
     {
-        await using MqttPublisher publisher = new(broker, $"bench-{rsu.Id}");
-        await publisher.ConnectAsync(cancellationToken);
-        LocalFrame frame = new(rsu.Pos.LatitudeDeg, rsu.Pos.LongitudeDeg);
-        string rsmTopic = topics.Uplink(SourceKind.Rsu, rsu.Id, MessageType.Rsm);
-        string spatTopic = topics.Uplink(SourceKind.Rsu, rsu.Id, MessageType.Spat);
-        long seq = 0;
-        byte msgCnt = 0;
-        List<(double Distance, ParticipantData Participant)> seen = [];
+        List<MqttPublisher> publishers = [];
         try
         {
+            foreach (RsuSite rsu in rsus)
+            {
+                MqttPublisher publisher = new(broker, $"bench-{rsu.Id}");
+                publishers.Add(publisher);
+                await publisher.ConnectAsync(cancellationToken);
+            }
+
+            LocalFrame[] frames = [.. rsus.Select(r => new LocalFrame(r.Pos.LatitudeDeg, r.Pos.LongitudeDeg))];
+            (double Lat, double Lon, double Heading, double Speed)[] states = new (double, double, double, double)[traffic.Count];
+            long seq = 0;
+            byte msgCnt = 0;
+            List<(double Distance, int Vehicle)> seen = [];
             for (long step = 0; ; step++)
             {
                 long due = startMs + 50 + (step * 100);
@@ -294,47 +299,44 @@ internal static class E2eHarness
 
                 long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
                 double t = (now - startMs) / 1000.0;
-                seen.Clear();
-                for (int v = 0; v < traffic.Count; v++)
+                for (int v = 0; v < states.Length; v++)
                 {
-                    (double lat, double lon, double heading, double speed) = traffic.StateAt(v, t);
-                    (double e, double n) = frame.ToLocal(lat, lon);
-                    double d = Math.Sqrt((e * e) + (n * n));
-                    if (d <= rsu.SensorRangeM)
+                    states[v] = traffic.StateAt(v, t);
+                }
+
+                for (int r = 0; r < rsus.Count; r++)
+                {
+                    RsuSite rsu = rsus[r];
+                    seen.Clear();
+                    for (int v = 0; v < states.Length; v++)
                     {
-                        seen.Add((d, new ParticipantData
+                        (double e, double n) = frames[r].ToLocal(states[v].Lat, states[v].Lon);
+                        double d = Math.Sqrt((e * e) + (n * n));
+                        if (d <= rsu.SensorRangeM)
                         {
-                            PtcType = ParticipantType.Motor,
-                            PtcId = (ushort)(v % 65535),
-                            Source = SourceType.Video,
-                            SecMark = (ushort)(now % 60000),
-                            Pos = Position3D.FromDegrees(lat, lon),
-                            PosConfidence = new PositionConfidenceSet(PositionConfidence.A50cm),
-                            Speed = (ushort)Math.Round(speed / 0.02),
-                            Heading = (ushort)(Math.Round(((heading % 360) + 360) % 360 / 0.0125) % 28800),
-                            Size = new VehicleSize(185, 480, 30),
-                        }));
+                            seen.Add((d, v));
+                        }
                     }
-                }
 
-                if (seen.Count > 0)
-                {
-                    seen.Sort((a, b) => a.Distance.CompareTo(b.Distance));
-                    Rsm rsm = new()
+                    if (seen.Count > 0)
                     {
-                        MsgCnt = msgCnt,
-                        Id = rsu.RsuId,
-                        RefPos = rsu.Pos with { Elevation = null },
-                        Participants = seen.Take(Rsm.MaxParticipants).Select(s => s.Participant).ToArray(),
-                    };
-                    await publisher.PublishAsync(rsmTopic, JsonCodec.Encode(new V2xMessage(default, rsm)), ++seq, now, atLeastOnce: false, cancellationToken);
-                    counted();
-                }
+                        seen.Sort((a, b) => a.Distance.CompareTo(b.Distance));
+                        Rsm rsm = new()
+                        {
+                            MsgCnt = msgCnt,
+                            Id = rsu.RsuId,
+                            RefPos = rsu.Pos with { Elevation = null },
+                            Participants = seen.Take(Rsm.MaxParticipants).Select(s => Participant(s.Vehicle, traffic.IdOf(s.Vehicle), states[s.Vehicle], now)).ToArray(),
+                        };
+                        await publishers[r].PublishAsync(topics.Uplink(SourceKind.Rsu, rsu.Id, MessageType.Rsm), JsonCodec.Encode(new V2xMessage(default, rsm)), ++seq, now, atLeastOnce: false, cancellationToken);
+                        counted();
+                    }
 
-                if (plan is not null)
-                {
-                    await publisher.PublishAsync(spatTopic, JsonCodec.Encode(new V2xMessage(default, EdgeSimulation.SpatOf(plan, now, msgCnt))), ++seq, now, atLeastOnce: false, cancellationToken);
-                    counted();
+                    if (spatBy.TryGetValue(rsu, out IntersectionSignalPlan? plan))
+                    {
+                        await publishers[r].PublishAsync(topics.Uplink(SourceKind.Rsu, rsu.Id, MessageType.Spat), JsonCodec.Encode(new V2xMessage(default, EdgeSimulation.SpatOf(plan, now, msgCnt))), ++seq, now, atLeastOnce: false, cancellationToken);
+                        counted();
+                    }
                 }
 
                 msgCnt = (byte)((msgCnt + 1) % 128);
@@ -343,5 +345,27 @@ internal static class E2eHarness
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
+        finally
+        {
+            foreach (MqttPublisher publisher in publishers)
+            {
+                await publisher.DisposeAsync();
+            }
+        }
     }
+
+    // The RSU names the BSM id of the vehicle it sees (it has heard its BSMs), as roadside units that associate do.
+    private static ParticipantData Participant(int vehicle, OctetId8 bsmId, (double Lat, double Lon, double Heading, double Speed) state, long now) => new()
+    {
+        PtcType = ParticipantType.Motor,
+        PtcId = (ushort)(vehicle % 65535),
+        Id = bsmId,
+        Source = SourceType.Video,
+        SecMark = (ushort)(now % 60000),
+        Pos = Position3D.FromDegrees(state.Lat, state.Lon),
+        PosConfidence = new PositionConfidenceSet(PositionConfidence.A50cm),
+        Speed = (ushort)Math.Round(state.Speed / 0.02),
+        Heading = (ushort)(Math.Round(((state.Heading % 360) + 360) % 360 / 0.0125) % 28800),
+        Size = new VehicleSize(185, 480, 30),
+    };
 }

@@ -15,6 +15,7 @@ using QiZhiChunCheng.Core.Bus;
 using QiZhiChunCheng.Core.Events;
 using QiZhiChunCheng.Engine;
 using QiZhiChunCheng.Mqtt;
+using QiZhiChunCheng.Mqtt.Auth;
 using QiZhiChunCheng.NetTopologySuite;
 
 namespace QiZhiChunCheng.Cloud;
@@ -32,6 +33,12 @@ public sealed record CloudOptions
     /// then subscribes with the shared subscription group <see cref="IngestGroup"/>.
     /// </summary>
     public MqttEndpoint? ExternalMqtt { get; init; }
+
+    /// <summary>
+    /// A device registry file (<c>qzcc device add</c>): the embedded broker then admits only registered devices and
+    /// enforces their topic rights (an RSU publishes only under its own <c>V2X/RSU/{id}/</c>, and so on). Null: open.
+    /// </summary>
+    public string? DevicesPath { get; init; }
 
     /// <summary>The shared subscription group of ingest instances on an external broker.</summary>
     public string IngestGroup { get; init; } = "qzcc-ingest";
@@ -256,7 +263,24 @@ public sealed class CloudHost : IAsyncDisposable
         }
         else
         {
-            _broker = new EmbeddedBroker(_options.Mqtt, onPublish);
+            BrokerSecurity? security = null;
+            if (_options.DevicesPath is { } devices)
+            {
+                ILogger brokerLog = _loggers.CreateLogger<EmbeddedBroker>();
+                security = new BrokerSecurity(DeviceRegistry.Load(devices))
+                {
+                    Topics = Topics,
+                    Log = line =>
+                    {
+                        if (brokerLog.IsEnabled(LogLevel.Warning))
+                        {
+                            brokerLog.LogWarning("{Refusal}", line);
+                        }
+                    },
+                };
+            }
+
+            _broker = new EmbeddedBroker(_options.Mqtt, onPublish, security);
             await _broker.StartAsync();
         }
 
@@ -276,6 +300,7 @@ public sealed class CloudHost : IAsyncDisposable
                 ZoneGeoJson = () => GeoJsonExport.ToGeoJson(_options.Zone),
                 TileUrl = _options.TileUrl,
                 StoreWrites = () => StoreWriter.Written,
+                MqttRefusals = () => _broker?.Refusals?.Snapshot() ?? [],
             });
             await _web.StartAsync(cancellationToken);
             string address = _web.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? _options.HttpUrl;

@@ -28,6 +28,9 @@ public sealed record HttpApiServices
 
     /// <summary>Events committed by the store writer, for <c>/metrics</c>.</summary>
     public Func<long>? StoreWrites { get; init; }
+
+    /// <summary>MQTT refusals (device authentication and topic rights) by device and reason; null or empty when the broker is open.</summary>
+    public Func<IReadOnlyList<(string Device, QiZhiChunCheng.Mqtt.Auth.RefusalReason Reason, long Count)>>? MqttRefusals { get; init; }
 }
 
 /// <summary>
@@ -111,6 +114,14 @@ public static class HttpApi
             text.Append(CultureInfo.InvariantCulture, $"qzcc_stream_dropped_total {services.Live.Dropped}\n");
             IReadOnlyList<RsuStatus> rsus = services.Rsus.Snapshot();
             text.Append(CultureInfo.InvariantCulture, $"qzcc_rsus_online {rsus.Count(r => r.Online)}\n");
+
+            if (services.MqttRefusals is { } refusals)
+            {
+                foreach ((string device, QiZhiChunCheng.Mqtt.Auth.RefusalReason reason, long count) in refusals())
+                {
+                    text.Append(CultureInfo.InvariantCulture, $"qzcc_mqtt_refused_total{{device=\"{device}\",reason=\"{reason}\"}} {count}\n");
+                }
+            }
 
             metrics.WriteTransport(text);
 

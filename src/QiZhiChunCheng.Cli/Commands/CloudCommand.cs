@@ -27,10 +27,11 @@ internal static class CloudCommand
         Option<int> workers = new("--workers") { Description = "Fusion workers in this process", DefaultValueFactory = _ => 2 };
         Option<int> partitions = new("--partitions") { Description = "Partitions of the data topics (default: two per worker in process, 12 on Kafka; on an existing Kafka cluster, the topics' count)" };
         Option<string?> prefix = new("--zone-prefix") { Description = "Topic prefix of the zone, when one broker serves several" };
+        Option<string?> devices = new("--devices") { Description = "A device registry file (qzcc device add): the embedded broker admits only its devices and enforces their topic rights" };
         Option<string> retention = new("--retention") { Description = "Keep events this long after their last phase (30, 30d, 12h, 90m)", DefaultValueFactory = _ => "30d" };
 
         Command command = new("cloud", "Run the cloud tier alone: ingest, bus, fusion workers, event store, downlink and HTTP API");
-        foreach (Option option in (Option[])[mqtt, listen, mqttUser, mqttPasswordEnv, kafka, store, data, http, workers, partitions, prefix, retention])
+        foreach (Option option in (Option[])[mqtt, listen, mqttUser, mqttPasswordEnv, kafka, store, data, http, workers, partitions, prefix, devices, retention])
         {
             command.Options.Add(option);
         }
@@ -94,6 +95,7 @@ internal static class CloudCommand
                 Partitions = parse.GetValue(partitions),
                 ZonePrefix = parse.GetValue(prefix),
                 Retention = keep,
+                DevicesPath = parse.GetValue(devices),
                 LoggerFactory = loggers,
             };
 
@@ -102,7 +104,7 @@ internal static class CloudCommand
             {
                 cloud = await CloudHost.StartAsync(options, cancellationToken);
             }
-            catch (Exception ex) when (ex is InfrastructureException or SocketException or IOException or NotSupportedException || ex.InnerException is SocketException)
+            catch (Exception ex) when (ex is InfrastructureException or SocketException or IOException or NotSupportedException or QiZhiChunCheng.Mqtt.Auth.DeviceRegistryException || ex.InnerException is SocketException)
             {
                 return Fail($"cannot start: {ex.Message}");
             }

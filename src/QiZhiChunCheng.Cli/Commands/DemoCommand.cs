@@ -25,6 +25,7 @@ internal static class DemoCommand
         Option<string> data = new("--data") { Description = "Folder for the event store and the dead letter log", DefaultValueFactory = _ => "qzcc-data" };
         Option<int> workers = new("--workers") { Description = "Detection workers", DefaultValueFactory = _ => 2 };
         Option<string> retention = new("--retention") { Description = "Keep events this long after their last phase: days (30, 7d), hours (12h) or minutes (90m); older ones are pruned in the background", DefaultValueFactory = _ => "30d" };
+        Option<string?> kafka = new("--kafka") { Description = "Run the bus on Kafka: 'mock' (librdkafka's mock cluster in this process) or HOST:PORT[,HOST:PORT]; default the in-process bus" };
         Option<string?> tiles = new("--tiles") { Description = "A tile URL template for the map page's background (https://host/{z}/{x}/{y}.png); default none: the zone on a plain background, works offline" };
 
         Command command = new("demo", "Run the platform end to end on embedded defaults with simulated traffic on Dongfeng Street");
@@ -35,6 +36,7 @@ internal static class DemoCommand
         command.Options.Add(workers);
         command.Options.Add(retention);
         command.Options.Add(tiles);
+        command.Options.Add(kafka);
         command.SetAction(async (parse, cancellationToken) =>
         {
             int? seconds = parse.GetValue(duration);
@@ -76,6 +78,7 @@ internal static class DemoCommand
                 Workers = parse.GetValue(workers),
                 Retention = keep,
                 TileUrl = parse.GetValue(tiles),
+                Kafka = parse.GetValue(kafka),
                 ExtraSinks = [new ConsoleEventPrinter()],
             };
             return await RunAsync(options, seconds, cancellationToken);
@@ -112,7 +115,7 @@ internal static class DemoCommand
         {
             cloud = await CloudHost.StartAsync(options, cancellationToken);
         }
-        catch (Exception ex) when (ex is SocketException or IOException || ex.InnerException is SocketException)
+        catch (Exception ex) when (ex is SocketException or IOException or QiZhiChunCheng.Core.InfrastructureException || ex.InnerException is SocketException)
         {
             return Fail($"cannot start: {ex.Message} (is another qzcc running? choose other ports with --mqtt 127.0.0.1:0 --http http://127.0.0.1:0)");
         }

@@ -37,6 +37,30 @@ public readonly struct InboundPublish
     public string? Seq { get; }
 
     public string? Ts { get; }
+
+    /// <summary>A received message with its <c>seq</c> and <c>ts</c> user properties, however it arrived (broker or client).</summary>
+    public static InboundPublish From(string clientId, MqttApplicationMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        string? seq = null;
+        string? ts = null;
+        if (message.UserProperties is { } properties)
+        {
+            foreach (var property in properties)
+            {
+                if (property.Name == "seq")
+                {
+                    seq = property.ReadValueAsString();
+                }
+                else if (property.Name == "ts")
+                {
+                    ts = property.ReadValueAsString();
+                }
+            }
+        }
+
+        return new InboundPublish(clientId, message.Topic, message.Payload, seq, ts);
+    }
 }
 
 /// <summary>
@@ -192,24 +216,7 @@ public sealed class EmbeddedBroker : IAsyncDisposable
             }
         }
 
-        string? seq = null;
-        string? ts = null;
-        if (message.UserProperties is { } properties)
-        {
-            foreach (var property in properties)
-            {
-                if (property.Name == "seq")
-                {
-                    seq = property.ReadValueAsString();
-                }
-                else if (property.Name == "ts")
-                {
-                    ts = property.ReadValueAsString();
-                }
-            }
-        }
-
-        await _onPublish(new InboundPublish(e.ClientId, message.Topic, message.Payload, seq, ts), e.CancellationToken);
+        await _onPublish(InboundPublish.From(e.ClientId, message), e.CancellationToken);
     }
 
     private Task OnValidatingConnectionAsync(ValidatingConnectionEventArgs e)

@@ -1,7 +1,6 @@
 using System.Buffers;
 using MQTTnet;
 using MQTTnet.Exceptions;
-using MQTTnet.Packets;
 using MQTTnet.Protocol;
 using QiZhiChunCheng.Core;
 
@@ -49,27 +48,7 @@ public sealed class MqttIngestClient : IAsyncDisposable
 
         _options = builder.Build();
         _client.ApplicationMessageReceivedAsync += async e =>
-        {
-            MqttApplicationMessage message = e.ApplicationMessage;
-            string? seq = null;
-            string? ts = null;
-            if (message.UserProperties is { } properties)
-            {
-                foreach (var property in properties)
-                {
-                    if (property.Name == "seq")
-                    {
-                        seq = property.ReadValueAsString();
-                    }
-                    else if (property.Name == "ts")
-                    {
-                        ts = property.ReadValueAsString();
-                    }
-                }
-            }
-
-            await onPublish(new InboundPublish(e.ClientId, message.Topic, message.Payload, seq, ts), _stopping.Token);
-        };
+            await onPublish(InboundPublish.From(e.ClientId, e.ApplicationMessage), _stopping.Token);
     }
 
     public bool IsConnected => _client.IsConnected;

@@ -32,6 +32,9 @@ internal sealed record E2eOptions
     /// <summary>null: the in-process bus; <c>mock</c> or a bootstrap list: Kafka.</summary>
     public string? Kafka { get; init; }
 
+    /// <summary>Send warnings down over MQTT (on by default; off to see what the downlink costs).</summary>
+    public bool Downlink { get; init; } = true;
+
     /// <summary>MQTT connections the vehicles' BSMs are spread over (the RSUs have one each).</summary>
     public int Connections { get; init; } = 16;
 }
@@ -91,6 +94,7 @@ internal static class E2eHarness
                     Workers = options.Workers,
                     Partitions = partitions,
                     Kafka = options.Kafka,
+                    Downlink = options.Downlink,
                 },
                 cancellationToken);
             await using (cloud)
@@ -242,21 +246,28 @@ internal static class E2eHarness
         byte msgCnt = 0;
         try
         {
+            // Real vehicles' 10 Hz clocks are not aligned: each connection spreads its vehicles over the 100 ms in
+            // slices of 5 ms, rather than sending them all in one burst per step.
+            const int Slices = 20;
+            int count = last - first;
             for (long step = 0; ; step++)
             {
-                long due = startMs + offsetMs + (step * 100);
-                long wait = due - DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-                if (wait > 0)
+                for (int slice = 0; slice < Slices; slice++)
                 {
-                    await Task.Delay(TimeSpan.FromMilliseconds(wait), cancellationToken);
-                }
+                    long due = startMs + offsetMs + (step * 100) + (slice * 100 / Slices);
+                    long wait = due - DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+                    if (wait > 0)
+                    {
+                        await Task.Delay(TimeSpan.FromMilliseconds(wait), cancellationToken);
+                    }
 
-                for (int v = first; v < last; v++)
-                {
-                    long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-                    Bsm bsm = traffic.BsmAt(v, (now - startMs) / 1000.0, now, msgCnt);
-                    await publisher.PublishAsync(topicOf[v - first], JsonCodec.Encode(new V2xMessage(default, bsm)), ++seq, now, atLeastOnce: false, cancellationToken);
-                    counted();
+                    for (int v = first + (slice * count / Slices); v < first + ((slice + 1) * count / Slices); v++)
+                    {
+                        long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+                        Bsm bsm = traffic.BsmAt(v, (now - startMs) / 1000.0, now, msgCnt);
+                        await publisher.PublishAsync(topicOf[v - first], JsonCodec.Encode(new V2xMessage(default, bsm)), ++seq, now, atLeastOnce: false, cancellationToken);
+                        counted();
+                    }
                 }
 
                 msgCnt = (byte)((msgCnt + 1) % 128);

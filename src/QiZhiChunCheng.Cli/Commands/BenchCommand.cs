@@ -14,15 +14,17 @@ internal static class BenchCommand
     public static Command Create()
     {
         Option<double> rate = new("--rate") { Description = "Target messages per second over all simulated devices", DefaultValueFactory = _ => 20_000 };
-        Option<double> duration = new("--duration") { Description = "Seconds measured (after a 3 s warm-up)", DefaultValueFactory = _ => 30 };
+        Option<double> duration = new("--duration") { Description = "Seconds measured (after the warm-up)", DefaultValueFactory = _ => 30 };
         Option<int> workers = new("--workers") { Description = "Fusion workers", DefaultValueFactory = _ => 2 };
         Option<int> partitions = new("--partitions") { Description = "Partitions of the data topics (default: two per worker in process, 12 on Kafka)" };
         Option<string?> kafka = new("--kafka") { Description = "Run the bus on Kafka: 'mock' (librdkafka's mock cluster in this process) or HOST:PORT[,HOST:PORT]; default the in-process bus" };
         Option<int> connections = new("--connections") { Description = "MQTT connections the vehicles' BSMs are spread over", DefaultValueFactory = _ => 16 };
+        Option<double> warmUp = new("--warmup") { Description = "Seconds at the start not measured", DefaultValueFactory = _ => 3 };
+        Option<bool> noDownlink = new("--no-downlink") { Description = "Do not send warnings down over MQTT (to see what the downlink costs)" };
         Option<bool> json = new("--json") { Description = "Print one JSON object (sustainedMsgsPerS, p50Ms, p99Ms, maxMs, lost, ...) instead of the table" };
 
         Command e2e = new("e2e", "Publish generated traffic through the real MQTT broker and bus and measure message-to-result latency, throughput and loss");
-        foreach (Option option in (Option[])[rate, duration, workers, partitions, kafka, connections, json])
+        foreach (Option option in (Option[])[rate, duration, warmUp, workers, partitions, kafka, connections, noDownlink, json])
         {
             e2e.Options.Add(option);
         }
@@ -33,10 +35,12 @@ internal static class BenchCommand
             {
                 Rate = parse.GetValue(rate),
                 DurationS = parse.GetValue(duration),
+                WarmUpS = parse.GetValue(warmUp),
                 Workers = parse.GetValue(workers),
                 Partitions = parse.GetValue(partitions),
                 Kafka = parse.GetValue(kafka),
                 Connections = parse.GetValue(connections),
+                Downlink = !parse.GetValue(noDownlink),
             };
             if (options.Rate is < 100 or > 1_000_000)
             {

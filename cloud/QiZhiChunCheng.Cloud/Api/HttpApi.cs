@@ -418,18 +418,7 @@ public static class HttpApi
         json.WriteString("time", Iso(e.EventTimeUtcMs));
         json.WriteNumber("timeUtcMs", e.EventTimeUtcMs);
         json.WriteNumber("detectedUtcMs", e.DetectedUtcMs);
-        json.WriteStartObject("figures");
-        foreach (KeyValuePair<string, double> figure in e.Figures)
-        {
-            json.WriteNumber(figure.Key, figure.Value);
-        }
-
-        json.WriteEndObject();
-        if (e.TraceId is not null)
-        {
-            json.WriteString("traceId", e.TraceId);
-        }
-
+        Downlink.EventJson.WriteFiguresAndTrace(json, e);
         json.WriteNumber("lastUtcMs", stored.LastUtcMs);
         if (stored.Intersection is not null)
         {

@@ -40,21 +40,28 @@ public static class EventJson
 
             json.WriteNumber("eventTimeUtcMs", e.EventTimeUtcMs);
             json.WriteNumber("detectedUtcMs", e.DetectedUtcMs);
-            json.WriteStartObject("figures");
-            foreach (KeyValuePair<string, double> figure in e.Figures)
-            {
-                json.WriteNumber(figure.Key, figure.Value);
-            }
-
-            json.WriteEndObject();
-            if (e.TraceId is not null)
-            {
-                json.WriteString("traceId", e.TraceId);
-            }
-
+            WriteFiguresAndTrace(json, e);
             json.WriteEndObject();
         }
 
         return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>The <c>figures</c> object and the <c>traceId</c>, as the event JSON and the API's GeoJSON both carry them.</summary>
+    public static void WriteFiguresAndTrace(Utf8JsonWriter json, V2xEvent e)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        ArgumentNullException.ThrowIfNull(e);
+        json.WriteStartObject("figures");
+        foreach (KeyValuePair<string, double> figure in e.Figures)
+        {
+            json.WriteNumber(figure.Key, figure.Value);
+        }
+
+        json.WriteEndObject();
+        if (e.TraceId is not null)
+        {
+            json.WriteString("traceId", e.TraceId);
+        }
     }
 }

@@ -231,7 +231,8 @@ public sealed class CloudHost : IAsyncDisposable
         _bus = CloudBus.Create(_options.Kafka, partitions, workers, _loggers);
         ZoneMap = new ZoneMapState(_options.Engine.Map, ZoneMapLoader.Default.SignalPlans, _loggers.CreateLogger<ZoneMapState>());
 
-        List<IEventSink> sinks = [StoreWriter, new BusEventSink(_bus.Producer)];
+        // v2x.events is for consumers outside the process; the in-process bus has none, so events are not serialised for it.
+        List<IEventSink> sinks = _bus is KafkaCloudBus ? [StoreWriter, new BusEventSink(_bus.Producer)] : [StoreWriter];
         if (_options.Downlink)
         {
             Downlink = new DownlinkSink(PublishDownlinkAsync, Topics, _options.Zone.Rsus, Vehicles);
@@ -245,8 +246,8 @@ public sealed class CloudHost : IAsyncDisposable
             StartWorker();
         }
 
-        // On Kafka, take no traffic before the group has settled: every partition owned, every worker with a share.
-        // Otherwise the first worker to join takes everything and the others' arrival moves partitions mid-stream.
+        // On Kafka, take no traffic before every worker's consumer has its partitions and their committed offsets
+        // (the warm-up lookups): records produced earlier would wait on the bus and start with a backlog.
         await WaitForAssignmentAsync(workers, cancellationToken);
 
         TileRouter router = new(_bus.Producer.Partitions, _options.HaloM);

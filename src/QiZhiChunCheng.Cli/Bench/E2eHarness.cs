@@ -1,15 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using QiZhiChunCheng.Cloud;
-using QiZhiChunCheng.Core.Codecs;
 using QiZhiChunCheng.Core.Events;
-using QiZhiChunCheng.Core.Geo;
-using QiZhiChunCheng.Core.Messages;
-using QiZhiChunCheng.Core.Zone;
-using QiZhiChunCheng.Edge.Simulation;
-using QiZhiChunCheng.Engine.Map;
 using QiZhiChunCheng.Mqtt;
-using QiZhiChunCheng.NetTopologySuite;
 
 namespace QiZhiChunCheng.Cli.Bench;
 
@@ -37,6 +30,12 @@ internal sealed record E2eOptions
 
     /// <summary>MQTT connections the vehicles' BSMs are spread over (the RSUs have one each).</summary>
     public int Connections { get; init; } = 16;
+
+    /// <summary>
+    /// Run the load generator in its own process (the default), as the road's devices run on their own hardware, so
+    /// that its CPU and garbage collections are not the cloud's; false: in this process.
+    /// </summary>
+    public bool SeparateProcess { get; init; } = true;
 }
 
 /// <summary>The harness's figures; <c>--json</c> prints this object.</summary>
@@ -62,9 +61,24 @@ internal sealed record E2eResult
     public int Workers { get; init; }
     public int Partitions { get; init; }
     public string Bus { get; init; } = "";
+
+    /// <summary><c>process</c> (its own process) or <c>in-process</c>.</summary>
+    public string Generator { get; init; } = "";
     public double DurationS { get; init; }
+
+    /// <summary>The cloud's CPU over the measured window, percent of all cores (with the generator when in process).</summary>
     public double CpuPercent { get; init; }
+
+    /// <summary>The generator process's CPU over its whole run, percent of all cores (0 when in process).</summary>
+    public double GeneratorCpuPercent { get; init; }
     public double PeakMemoryMb { get; init; }
+
+    /// <summary>Garbage collections of the cloud's process in the measured window, their total pause and the allocation rate.</summary>
+    public int Gen0Collections { get; init; }
+    public int Gen1Collections { get; init; }
+    public int Gen2Collections { get; init; }
+    public double GcPauseMs { get; init; }
+    public double AllocatedMbPerS { get; init; }
 }
 
 /// <summary>
@@ -116,64 +130,63 @@ internal static class E2eHarness
 
     private static async Task<E2eResult> DriveAsync(CloudHost cloud, E2eOptions options, Action<string>? progress, CancellationToken cancellationToken)
     {
-        ZoneMap zone = ZoneMapLoader.Default;
-        LaneMap map = zone.RequireLaneMap();
-        IReadOnlyList<RsuSite> rsus = zone.Rsus;
-        double rsuRate = rsus.Count * 10.0 + (zone.SignalPlans.Count * 10.0);
-        int vehicles = Math.Max(1, (int)Math.Round((options.Rate - rsuRate) / 10.0));
-        LaneTraffic traffic = new(map, vehicles);
-        V2xTopics topics = cloud.Topics;
-        Dictionary<RsuSite, IntersectionSignalPlan> spatBy = SpatPublishers(zone, map);
-
-        long startMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        long published = 0;
+        // The first step is due a moment from now, so that a generator process has started and connected by then.
+        long startMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + (options.SeparateProcess ? 1500 : 0);
+        double runS = options.WarmUpS + options.DurationS;
         using CancellationTokenSource stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        int connections = Math.Clamp(options.Connections, 1, vehicles);
-        List<Task> publishers = [];
-        for (int c = 0; c < connections; c++)
+        LoadGenerator? local = null;
+        Task<LoadReport> generator;
+        int vehicles;
+        if (options.SeparateProcess)
         {
-            int first = c * vehicles / connections;
-            int last = (c + 1) * vehicles / connections;
-            int offsetMs = c * 100 / connections;
-            publishers.Add(Task.Run(() => RunVehiclesAsync(cloud.MqttEndpoint, topics, traffic, first, last, startMs, offsetMs, () => Interlocked.Increment(ref published), stop.Token), CancellationToken.None));
+            LoadProcess child = LoadProcess.Start(cloud.MqttEndpoint, cloud.Topics.Prefix, options.Rate, options.Connections, startMs, runS);
+            vehicles = child.Vehicles;
+            generator = child.WaitAsync(runS + 30, cancellationToken);
+        }
+        else
+        {
+            local = new LoadGenerator(cloud.MqttEndpoint, cloud.Topics, options.Rate, options.Connections);
+            vehicles = local.Vehicles;
+            Task run = local.RunAsync(startMs, stop.Token);
+            generator = run.ContinueWith(_ => new LoadReport(local.Published, 0), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
         }
 
-        publishers.Add(Task.Run(() => RunRoadsideAsync(cloud.MqttEndpoint, topics, traffic, rsus, spatBy, startMs, () => Interlocked.Increment(ref published), stop.Token), CancellationToken.None));
-
-        progress?.Invoke(string.Create(CultureInfo.InvariantCulture, $"bench e2e: {vehicles} vehicles on {map.Lanes.Length} lanes ({traffic.SpacingM:0.#} m apart), {rsus.Count} RSUs, target {options.Rate:0} msg/s for {options.DurationS:0} s on {cloud.BusName} ({cloud.Partitions} partitions, {options.Workers} workers)"));
+        progress?.Invoke(string.Create(CultureInfo.InvariantCulture, $"bench e2e: {vehicles} vehicles, target {options.Rate:0} msg/s for {options.DurationS:0} s after {options.WarmUpS:0} s of warm-up on {cloud.BusName} ({cloud.Partitions} partitions, {options.Workers} workers), the generator {(options.SeparateProcess ? "in its own process" : "in this process")}"));
         Process self = Process.GetCurrentProcess();
         double peakMb = 0;
-        Stopwatch clock = Stopwatch.StartNew();
-        await Task.Delay(TimeSpan.FromSeconds(options.WarmUpS), cancellationToken);
+        long warmUpEndsMs = startMs + (long)(options.WarmUpS * 1000);
+        long endMs = warmUpEndsMs + (long)(options.DurationS * 1000);
+        await DelayUntil(warmUpEndsMs, cancellationToken);
         cloud.Metrics.MessageLatency.Reset();
         long acceptedAtStart = cloud.Metrics.AcceptedTotal;
         long eventsAtStart = cloud.Metrics.EventsByType().Sum(e => e.Count);
         TimeSpan cpuAtStart = self.TotalProcessorTime;
-        double windowStart = clock.Elapsed.TotalSeconds;
-        while (clock.Elapsed.TotalSeconds < options.WarmUpS + options.DurationS)
+        GcFigures gcAtStart = GcFigures.Now();
+        Stopwatch window = Stopwatch.StartNew();
+        while (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() < endMs)
         {
-            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            await Task.Delay(TimeSpan.FromMilliseconds(Math.Clamp(endMs - DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), 1, 1000)), cancellationToken);
             self.Refresh();
             peakMb = Math.Max(peakMb, self.WorkingSet64 / 1048576.0);
-            double elapsed = clock.Elapsed.TotalSeconds - windowStart;
+            double elapsed = window.Elapsed.TotalSeconds;
             progress?.Invoke(string.Create(CultureInfo.InvariantCulture, $"  {elapsed,4:0} s  in {(cloud.Metrics.AcceptedTotal - acceptedAtStart) / elapsed,8:0} msg/s  p99 {cloud.Metrics.MessageLatency.PercentileMs(0.99),6:0.0} ms  lag {cloud.Metrics.Partitions.Values.Sum(p => p.LagCount)}"));
         }
 
-        double windowS = clock.Elapsed.TotalSeconds - windowStart;
+        double windowS = window.Elapsed.TotalSeconds;
         long acceptedInWindow = cloud.Metrics.AcceptedTotal - acceptedAtStart;
         self.Refresh();
         TimeSpan cpu = self.TotalProcessorTime - cpuAtStart;
+        GcFigures gc = GcFigures.Now() - gcAtStart;
         await stop.CancelAsync();
-        await Task.WhenAll(publishers);
+        LoadReport load = await generator;
 
         // Drain: everything published must come through ingest.
         Stopwatch drain = Stopwatch.StartNew();
-        while (cloud.Metrics.AcceptedTotal + cloud.Metrics.RejectedTotal < Interlocked.Read(ref published) && drain.Elapsed < TimeSpan.FromSeconds(15))
+        while (cloud.Metrics.AcceptedTotal + cloud.Metrics.RejectedTotal < load.Published && drain.Elapsed < TimeSpan.FromSeconds(15))
         {
             await Task.Delay(50, cancellationToken);
         }
 
-        long total = Interlocked.Read(ref published);
         await cloud.StopAsync();
         LatencyHistogram latency = cloud.Metrics.MessageLatency;
         return new E2eResult
@@ -185,8 +198,8 @@ internal static class E2eHarness
             MaxMs = Math.Round(latency.MaxMs, 2),
             IngestP50Ms = Percentile(cloud.Metrics.IngestLatenciesMs(), 0.50),
             IngestP99Ms = Percentile(cloud.Metrics.IngestLatenciesMs(), 0.99),
-            Lost = Math.Max(0, total - cloud.Metrics.AcceptedTotal - cloud.Metrics.RejectedTotal),
-            Published = total,
+            Lost = Math.Max(0, load.Published - cloud.Metrics.AcceptedTotal - cloud.Metrics.RejectedTotal),
+            Published = load.Published,
             Accepted = cloud.Metrics.AcceptedTotal,
             Rejected = cloud.Metrics.RejectedTotal,
             Measured = latency.Count,
@@ -196,187 +209,36 @@ internal static class E2eHarness
             Workers = options.Workers,
             Partitions = cloud.Partitions,
             Bus = cloud.BusName,
+            Generator = options.SeparateProcess ? "process" : "in-process",
             DurationS = Math.Round(windowS, 1),
             CpuPercent = Math.Round(100 * cpu.TotalSeconds / (windowS * Environment.ProcessorCount), 1),
+            GeneratorCpuPercent = Math.Round(100 * load.CpuSeconds / (runS * Environment.ProcessorCount), 1),
             PeakMemoryMb = Math.Round(peakMb, 0),
+            Gen0Collections = gc.Gen0,
+            Gen1Collections = gc.Gen1,
+            Gen2Collections = gc.Gen2,
+            GcPauseMs = Math.Round(gc.Pause.TotalMilliseconds, 1),
+            AllocatedMbPerS = Math.Round(gc.Allocated / 1048576.0 / windowS, 1),
         };
+    }
+
+    private static async Task DelayUntil(long utcMs, CancellationToken cancellationToken)
+    {
+        long wait = utcMs - DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        if (wait > 0)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(wait), cancellationToken);
+        }
+    }
+
+    private readonly record struct GcFigures(int Gen0, int Gen1, int Gen2, TimeSpan Pause, long Allocated)
+    {
+        public static GcFigures Now() => new(GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration(), GC.GetTotalAllocatedBytes());
+
+        public static GcFigures operator -(GcFigures a, GcFigures b) => new(a.Gen0 - b.Gen0, a.Gen1 - b.Gen1, a.Gen2 - b.Gen2, a.Pause - b.Pause, a.Allocated - b.Allocated);
     }
 
     private static double Percentile(long[] sorted, double p) =>
         sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, Math.Max(0, (int)Math.Ceiling(p * sorted.Length) - 1))];
 
-    /// <summary>Each signalised junction's SPAT is published by the RSU nearest to it.</summary>
-    private static Dictionary<RsuSite, IntersectionSignalPlan> SpatPublishers(ZoneMap zone, LaneMap map)
-    {
-        Dictionary<RsuSite, IntersectionSignalPlan> result = [];
-        foreach (IntersectionSignalPlan plan in zone.SignalPlans)
-        {
-            int node = map.FindNode(plan.Id);
-            if (node < 0 || zone.Rsus.Count == 0)
-            {
-                continue;
-            }
-
-            (double lat, double lon) = map.Frame.ToWgs84(map.Nodes[node].XM, map.Nodes[node].YM);
-            RsuSite nearest = zone.Rsus.Where(r => !result.ContainsKey(r)).DefaultIfEmpty(zone.Rsus[0]).MinBy(r => Distance(r.Pos, lat, lon))!;
-            result[nearest] = plan;
-        }
-
-        return result;
-    }
-
-    private static double Distance(Position3D pos, double lat, double lon)
-    {
-        LocalFrame frame = new(lat, lon);
-        (double e, double n) = frame.ToLocal(pos.LatitudeDeg, pos.LongitudeDeg);
-        return Math.Sqrt((e * e) + (n * n));
-    }
-
-    private static async Task RunVehiclesAsync(MqttEndpoint broker, V2xTopics topics, LaneTraffic traffic, int first, int last, long startMs, int offsetMs, Action counted, CancellationToken cancellationToken)
-    {
-        await using MqttPublisher publisher = new(broker, $"bench-veh-{first}");
-        await publisher.ConnectAsync(cancellationToken);
-        string[] topicOf = new string[last - first];
-        for (int v = first; v < last; v++)
-        {
-            topicOf[v - first] = topics.Uplink(SourceKind.Obu, DeviceId.Parse(string.Create(CultureInfo.InvariantCulture, $"LOAD{v:D6}")), MessageType.Bsm);
-        }
-
-        long seq = 0;
-        byte msgCnt = 0;
-        try
-        {
-            // Real vehicles' 10 Hz clocks are not aligned: each connection spreads its vehicles over the 100 ms in
-            // slices of 5 ms, rather than sending them all in one burst per step.
-            const int Slices = 20;
-            int count = last - first;
-            for (long step = 0; ; step++)
-            {
-                for (int slice = 0; slice < Slices; slice++)
-                {
-                    long due = startMs + offsetMs + (step * 100) + (slice * 100 / Slices);
-                    long wait = due - DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-                    if (wait > 0)
-                    {
-                        await Task.Delay(TimeSpan.FromMilliseconds(wait), cancellationToken);
-                    }
-
-                    for (int v = first + (slice * count / Slices); v < first + ((slice + 1) * count / Slices); v++)
-                    {
-                        long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-                        Bsm bsm = traffic.BsmAt(v, (now - startMs) / 1000.0, now, msgCnt);
-                        await publisher.PublishAsync(topicOf[v - first], JsonCodec.Encode(new V2xMessage(default, bsm)), ++seq, now, atLeastOnce: false, cancellationToken);
-                        counted();
-                    }
-                }
-
-                msgCnt = (byte)((msgCnt + 1) % 128);
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-        }
-    }
-
-    /// <summary>
-    /// Every RSU's RSM and the junctions' SPAT, every 100 ms: the vehicles' true states are computed once per step and
-    /// shared by the RSUs' sensor models (each RSU has its own connection).
-    /// </summary>
-    private static async Task RunRoadsideAsync(MqttEndpoint broker, V2xTopics topics, LaneTraffic traffic, IReadOnlyList<RsuSite> rsus, Dictionary<RsuSite, IntersectionSignalPlan> spatBy, long startMs, Action counted, CancellationToken cancellationToken)
-    {
-        List<MqttPublisher> publishers = [];
-        try
-        {
-            foreach (RsuSite rsu in rsus)
-            {
-                MqttPublisher publisher = new(broker, $"bench-{rsu.Id}");
-                publishers.Add(publisher);
-                await publisher.ConnectAsync(cancellationToken);
-            }
-
-            LocalFrame[] frames = [.. rsus.Select(r => new LocalFrame(r.Pos.LatitudeDeg, r.Pos.LongitudeDeg))];
-            (double Lat, double Lon, double Heading, double Speed)[] states = new (double, double, double, double)[traffic.Count];
-            long seq = 0;
-            byte msgCnt = 0;
-            List<(double Distance, int Vehicle)> seen = [];
-            for (long step = 0; ; step++)
-            {
-                long due = startMs + 50 + (step * 100);
-                long wait = due - DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-                if (wait > 0)
-                {
-                    await Task.Delay(TimeSpan.FromMilliseconds(wait), cancellationToken);
-                }
-
-                long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-                double t = (now - startMs) / 1000.0;
-                for (int v = 0; v < states.Length; v++)
-                {
-                    states[v] = traffic.StateAt(v, t);
-                }
-
-                for (int r = 0; r < rsus.Count; r++)
-                {
-                    RsuSite rsu = rsus[r];
-                    seen.Clear();
-                    for (int v = 0; v < states.Length; v++)
-                    {
-                        (double e, double n) = frames[r].ToLocal(states[v].Lat, states[v].Lon);
-                        double d = Math.Sqrt((e * e) + (n * n));
-                        if (d <= rsu.SensorRangeM)
-                        {
-                            seen.Add((d, v));
-                        }
-                    }
-
-                    if (seen.Count > 0)
-                    {
-                        seen.Sort((a, b) => a.Distance.CompareTo(b.Distance));
-                        Rsm rsm = new()
-                        {
-                            MsgCnt = msgCnt,
-                            Id = rsu.RsuId,
-                            RefPos = rsu.Pos with { Elevation = null },
-                            Participants = seen.Take(Rsm.MaxParticipants).Select(s => Participant(s.Vehicle, traffic.IdOf(s.Vehicle), states[s.Vehicle], now)).ToArray(),
-                        };
-                        await publishers[r].PublishAsync(topics.Uplink(SourceKind.Rsu, rsu.Id, MessageType.Rsm), JsonCodec.Encode(new V2xMessage(default, rsm)), ++seq, now, atLeastOnce: false, cancellationToken);
-                        counted();
-                    }
-
-                    if (spatBy.TryGetValue(rsu, out IntersectionSignalPlan? plan))
-                    {
-                        await publishers[r].PublishAsync(topics.Uplink(SourceKind.Rsu, rsu.Id, MessageType.Spat), JsonCodec.Encode(new V2xMessage(default, EdgeSimulation.SpatOf(plan, now, msgCnt))), ++seq, now, atLeastOnce: false, cancellationToken);
-                        counted();
-                    }
-                }
-
-                msgCnt = (byte)((msgCnt + 1) % 128);
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-        }
-        finally
-        {
-            foreach (MqttPublisher publisher in publishers)
-            {
-                await publisher.DisposeAsync();
-            }
-        }
-    }
-
-    // The RSU names the BSM id of the vehicle it sees (it has heard its BSMs), as roadside units that associate do.
-    private static ParticipantData Participant(int vehicle, OctetId8 bsmId, (double Lat, double Lon, double Heading, double Speed) state, long now) => new()
-    {
-        PtcType = ParticipantType.Motor,
-        PtcId = (ushort)(vehicle % 65535),
-        Id = bsmId,
-        Source = SourceType.Video,
-        SecMark = (ushort)(now % 60000),
-        Pos = Position3D.FromDegrees(state.Lat, state.Lon),
-        PosConfidence = new PositionConfidenceSet(PositionConfidence.A50cm),
-        Speed = (ushort)Math.Round(state.Speed / 0.02),
-        Heading = (ushort)(Math.Round(((state.Heading % 360) + 360) % 360 / 0.0125) % 28800),
-        Size = new VehicleSize(185, 480, 30),
-    };
 }

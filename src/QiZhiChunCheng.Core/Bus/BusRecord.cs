@@ -28,11 +28,12 @@ public sealed record BusRecord(string Topic, ulong Key, ReadOnlyMemory<byte> Val
             return null;
         }
 
-        foreach (KeyValuePair<string, string> header in Headers)
+        // An index loop: a foreach over the interface would allocate an enumerator on every call (per message).
+        for (int i = 0; i < Headers.Count; i++)
         {
-            if (header.Key == name)
+            if (Headers[i].Key == name)
             {
-                return header.Value;
+                return Headers[i].Value;
             }
         }
 

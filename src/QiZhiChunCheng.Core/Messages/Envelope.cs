@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
 using System.Text;
 
 namespace QiZhiChunCheng.Core.Messages;
@@ -113,15 +112,28 @@ public readonly record struct TraceId(ulong Hi, ulong Lo)
 {
     public bool IsEmpty => Hi == 0 && Lo == 0;
 
+    /// <summary>
+    /// A new random id. Trace ids must be unique, not secret: a fast generator, not the cryptographic one (a system
+    /// call per message at ingest).
+    /// </summary>
     public static TraceId NewRandom()
     {
-        Span<byte> bytes = stackalloc byte[16];
-        RandomNumberGenerator.Fill(bytes);
-        return new TraceId(BinaryPrimitives.ReadUInt64BigEndian(bytes), BinaryPrimitives.ReadUInt64BigEndian(bytes[8..]));
+        ulong hi, lo;
+        do
+        {
+            hi = (ulong)Random.Shared.NextInt64() ^ ((ulong)Random.Shared.Next() << 63);
+            lo = (ulong)Random.Shared.NextInt64() ^ ((ulong)Random.Shared.Next() << 63);
+        }
+        while (hi == 0 && lo == 0); // all zero means "no trace id"
+
+        return new TraceId(hi, lo);
     }
 
-    public override string ToString() =>
-        Hi.ToString("x16", CultureInfo.InvariantCulture) + Lo.ToString("x16", CultureInfo.InvariantCulture);
+    public override string ToString() => string.Create(32, this, static (chars, id) =>
+    {
+        id.Hi.TryFormat(chars, out _, "x16", CultureInfo.InvariantCulture);
+        id.Lo.TryFormat(chars[16..], out _, "x16", CultureInfo.InvariantCulture);
+    });
 }
 
 /// <summary>

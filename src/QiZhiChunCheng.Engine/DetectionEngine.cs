@@ -312,9 +312,9 @@ public sealed class DetectionEngine
         Observations.FromBsm(bsm, eventTime, Map.Frame, _options.Fusion.BsmSigmaM, out Observation o);
         if (_trust is not null)
         {
-            // A time ahead of the message's own stamp must not move the clock every other source is judged by.
+            // A time ahead of its own stamp and of the clock must not move the clock every other source is judged by.
             long clock = _clockUtcMs;
-            if (!_trust.IsFuture(eventTime, message.Envelope))
+            if (!_trust.IsFuture(eventTime, message.Envelope, clock))
             {
                 AdvanceTo(eventTime);
             }
@@ -372,7 +372,7 @@ public sealed class DetectionEngine
 
         long clock = _clockUtcMs;
         int rsu = -1;
-        if (_trust is null || !_trust.IsFuture(frameTime, message.Envelope))
+        if (_trust is null || !_trust.IsFuture(frameTime, message.Envelope, clock))
         {
             AdvanceTo(frameTime);
         }

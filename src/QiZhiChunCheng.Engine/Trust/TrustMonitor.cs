@@ -226,12 +226,15 @@ public sealed class TrustMonitor : IFusionTap
 
     // ---- per message ----
 
-    /// <summary>Whether a message's event time is ahead of its own envelope stamp (then it must not move the clock).</summary>
-    internal bool IsFuture(long eventUtcMs, in Envelope envelope)
-    {
-        long reference = envelope.GeneratedUtcMs != 0 ? envelope.GeneratedUtcMs : envelope.IngestUtcMs;
-        return reference != 0 && eventUtcMs > reference + _options.FutureToleranceMs;
-    }
+    /// <summary>
+    /// Whether a message's event time is ahead of both its own envelope stamp and the engine's clock (then it must not
+    /// move the clock). Never for the first message, which sets the clock.
+    /// </summary>
+    internal bool IsFuture(long eventUtcMs, in Envelope envelope, long clockUtcMs) =>
+        IsFuture(eventUtcMs, Reference(envelope), clockUtcMs);
+
+    private bool IsFuture(long eventUtcMs, long reference, long clockUtcMs) =>
+        clockUtcMs != long.MinValue && eventUtcMs > Math.Max(reference, clockUtcMs) + _options.FutureToleranceMs;
 
     /// <summary>Checks a BSM (as its observation); returns whether it may feed fusion and detection.</summary>
     internal bool OnBsm(in Bsm bsm, in Envelope envelope, in Observation o, long clockUtcMs)
@@ -396,7 +399,7 @@ public sealed class TrustMonitor : IFusionTap
             mask |= TrustRules.Bit(TrustRule.Accel);
         }
 
-        if (reference != 0 && t > reference + opt.FutureToleranceMs)
+        if (IsFuture(t, reference, clockUtcMs))
         {
             mask |= TrustRules.Bit(TrustRule.Future);
         }

@@ -59,7 +59,10 @@ public sealed record TrustOptions
     /// <summary>A roadside sighting may lie this far outside its RSU's coverage, m.</summary>
     public double CoverageMarginM { get; init; } = 20;
 
-    /// <summary>Event time more than this ahead of the envelope's ingest stamp (else generation stamp) fails the future rule, ms.</summary>
+    /// <summary>
+    /// Event time more than this ahead of both the envelope's generation stamp (else its ingest stamp) and the engine's
+    /// clock fails the future rule, ms.
+    /// </summary>
     public long FutureToleranceMs { get; init; } = 1_000;
 
     /// <summary>Event time more than this behind the engine's clock (the newest event time) fails the stale rule, ms.</summary>

@@ -26,7 +26,7 @@ public enum TrustRule : byte
     /// <summary>A roadside sighting outside its RSU's coverage.</summary>
     Coverage = 6,
 
-    /// <summary>Event time ahead of the message's own envelope stamp.</summary>
+    /// <summary>Event time ahead of both the message's own envelope stamp and the engine's clock.</summary>
     Future = 7,
 
     /// <summary>Event time far behind the engine's clock, the newest event time of any source (a frozen clock, a replay of old data).</summary>

@@ -149,6 +149,26 @@ public sealed class PlausibilityRuleTests
     }
 
     [Fact]
+    public void Neither_a_gap_in_the_stream_nor_stamps_compressed_by_a_fast_recording_is_the_future()
+    {
+        Scene scene = NewScene();
+        Mover a = new(MidBlock(scene, 260), 12);
+        Run(0, 6000, t =>
+        {
+            if (t is < 1000 or > 4000) // a 3 s gap
+            {
+                scene.Feed(scene.Bsm(1, t, a.Pose, a.SpeedMps));
+            }
+
+            scene.Feed(Stamped(scene.Bsm(2, t, MidBlock(scene, 150).Ahead(t / 100.0), 10), -t)); // every stamp at 0 s
+            a.Step();
+        });
+
+        Assert.Equal(0, scene.Failures(TrustRule.Future));
+        Assert.Equal(0, scene.Trust().Counters.Dropped);
+    }
+
+    [Fact]
     public void A_frozen_clock_falls_behind_the_others_and_fails_the_stale_rule()
     {
         Scene scene = NewScene();

@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using QiZhiChunCheng.Core.Messages;
 using QiZhiChunCheng.Engine;
+using QiZhiChunCheng.Engine.Trust;
 using QiZhiChunCheng.NetTopologySuite;
 
 namespace QiZhiChunCheng.Benchmarks.Engine;
@@ -17,6 +18,10 @@ namespace QiZhiChunCheng.Benchmarks.Engine;
 [MemoryDiagnoser]
 public class BusyIntersectionBenchmarks
 {
+    /// <summary>Plausibility rules, quarantine and the per-second windows on (the default) or off: their cost.</summary>
+    [Params(true, false)]
+    public bool Trust { get; set; }
+
     private BusyIntersectionScene _scene = null!;
     private DetectionEngine _engine = null!;
     private long _frame;
@@ -25,7 +30,7 @@ public class BusyIntersectionBenchmarks
     public void Setup()
     {
         _scene = new BusyIntersectionScene(ZoneMapLoader.Default.RequireLaneMap());
-        _engine = new DetectionEngine(new EngineOptions { Map = _scene.Map });
+        _engine = new DetectionEngine(new EngineOptions { Map = _scene.Map, Trust = new TrustOptions { Enabled = Trust } });
         for (int i = 0; i < BusyIntersectionScene.FramesPerLap; i++)
         {
             Frame();

@@ -80,6 +80,9 @@ internal static class BusyIntersectionReport
         FusionCounters fc = engine.World.Counters;
         output.WriteLine($"fusion: {fc.Observations} observations, {fc.TracksCreated} tracks created, {fc.TracksDeleted} deleted, {fc.OutOfOrder} out of order");
         output.WriteLine($"engine: {engine.Counters.Ticks} ticks, {engine.Counters.Late} late, {engine.Counters.Untimed} untimed");
+        QiZhiChunCheng.Engine.Trust.TrustCounters tc = engine.Counters.Trust;
+        output.WriteLine($"trust: {tc.Sightings} sightings, {tc.FailedSightings} failed, {tc.Dropped} dropped, {tc.Quarantines} quarantines, {tc.SourceWindows} source windows, {tc.SegmentWindows} segment windows; failures by rule: "
+            + string.Join(", ", Enum.GetValues<QiZhiChunCheng.Engine.Trust.TrustRule>().Where(r => tc.Failures(r) > 0).Select(r => $"{QiZhiChunCheng.Engine.Trust.TrustRules.Name(r)} {tc.Failures(r)}")));
         output.WriteLine($"onsets in the measured 120 s: {string.Join(", ", onsets.OrderBy(kv => kv.Key).Select(kv => $"{V2xEvent.TypeCode(kv.Key)} {kv.Value}"))}");
         output.WriteLine($"allocated in the measured frames: {allocatedSteady} B ({allocatedSteady / (double)frames:F1} B per frame)");
         output.WriteLine($"allocated by message type: {string.Join(", ", byType.Select(kv => $"{kv.Key} {kv.Value} B"))}");

@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using QiZhiChunCheng.Core.Messages;
 using QiZhiChunCheng.Engine;
+using QiZhiChunCheng.Engine.Trust;
 using QiZhiChunCheng.NetTopologySuite;
 
 namespace QiZhiChunCheng.Benchmarks.Engine;
@@ -15,6 +16,10 @@ namespace QiZhiChunCheng.Benchmarks.Engine;
 [MemoryDiagnoser]
 public class MessagePathBenchmarks
 {
+    /// <summary>Plausibility rules, quarantine and the per-second windows on (the default) or off: their cost.</summary>
+    [Params(true, false)]
+    public bool Trust { get; set; }
+
     private const int BsmsPerFrame = 75;
     private const int RsmsPerFrame = 26;
     private BusyIntersectionScene _scene = null!;
@@ -27,8 +32,8 @@ public class MessagePathBenchmarks
     public void Setup()
     {
         _scene = new BusyIntersectionScene(ZoneMapLoader.Default.RequireLaneMap());
-        _bsmEngine = new DetectionEngine(new EngineOptions { Map = _scene.Map });
-        _rsmEngine = new DetectionEngine(new EngineOptions { Map = _scene.Map });
+        _bsmEngine = new DetectionEngine(new EngineOptions { Map = _scene.Map, Trust = new TrustOptions { Enabled = Trust } });
+        _rsmEngine = new DetectionEngine(new EngineOptions { Map = _scene.Map, Trust = new TrustOptions { Enabled = Trust } });
         for (int i = 0; i < BusyIntersectionScene.FramesPerLap; i++)
         {
             Bsm();

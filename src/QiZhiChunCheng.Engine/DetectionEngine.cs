@@ -6,6 +6,7 @@ using QiZhiChunCheng.Engine.Detectors;
 using QiZhiChunCheng.Engine.Events;
 using QiZhiChunCheng.Engine.Map;
 using QiZhiChunCheng.Engine.Signals;
+using QiZhiChunCheng.Engine.Trust;
 using QiZhiChunCheng.Engine.World;
 
 namespace QiZhiChunCheng.Engine;
@@ -62,6 +63,8 @@ public sealed class DetectionEngine
     private long _nextTickUtcMs = long.MinValue;
     private long _clockUtcMs = long.MinValue;
     private RoadSurface _baseSurface;
+    private const byte NoLevel = byte.MaxValue;
+    private byte[] _segmentLevels = [];
 
     public DetectionEngine(EngineOptions options)
     {
@@ -117,6 +120,13 @@ public sealed class DetectionEngine
     public SignalState Signals => _signals;
 
     public RsiState Rsi => _rsi;
+
+    /// <summary>The vehicle lanes of the current map cut into segments (traffic state is per segment).</summary>
+    public LaneSegments Segments => LaneSegments.For(Map);
+
+    /// <summary>The latest traffic-state model level of a segment; null without a model or without vehicles in its last window.</summary>
+    public TrafficLevel? SegmentLevel(int segment) =>
+        (uint)segment < (uint)_segmentLevels.Length && _segmentLevels[segment] != NoLevel ? (TrafficLevel)_segmentLevels[segment] : null;
 
     /// <summary>The tracks of the last evaluated tick.</summary>
     public ReadOnlySpan<TrackState> LastTickTracks => _context.Tracks;

@@ -3,6 +3,7 @@ using QiZhiChunCheng.Engine.Detectors;
 using QiZhiChunCheng.Engine.Events;
 using QiZhiChunCheng.Engine.Map;
 using QiZhiChunCheng.Engine.Signals;
+using QiZhiChunCheng.Engine.Trust;
 using QiZhiChunCheng.Engine.World;
 
 namespace QiZhiChunCheng.Engine;
@@ -79,6 +80,9 @@ public sealed record EngineOptions
     public TjwOptions Tjw { get; init; } = new();
 
     public EvwOptions Evw { get; init; } = new();
+
+    /// <summary>Plausibility rules, quarantine, per-source and per-segment windows and their models (docs/trust.md).</summary>
+    public TrustOptions Trust { get; init; } = new();
 
     public bool IsEnabled(EventType type) => Enabled is null || Enabled.Contains(type);
 }

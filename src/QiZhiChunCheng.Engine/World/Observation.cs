@@ -58,16 +58,19 @@ public enum ParticipantFlags : ushort
 /// with) a connected vehicle, otherwise <c>{rsuId}:{ptcId}</c> of the RSU that first saw it. A value type: naming
 /// allocates only when <see cref="ToString"/> is called (when an event is materialised).
 /// </summary>
-public readonly record struct ParticipantRef(OctetId8 VehicleId, OctetId8 RsuId, ushort PtcId, bool IsVehicle)
+public readonly record struct ParticipantRef(OctetId8 VehicleId, OctetId8 RsuId, ushort PtcId, bool IsVehicle, bool IsRsu = false)
 {
     public static ParticipantRef Vehicle(OctetId8 id) => new(id, default, 0, true);
 
+    /// <summary>An RSU itself (a MISBEHAVIOR subject): named by the bare RSU id, with no participant id.</summary>
+    public static ParticipantRef Rsu(OctetId8 rsu) => new(default, rsu, 0, false, true);
+
     public static ParticipantRef Roadside(OctetId8 rsu, ushort ptcId) => new(default, rsu, ptcId, false);
 
-    public bool IsEmpty => !IsVehicle && RsuId.Value == 0 && PtcId == 0;
+    public bool IsEmpty => !IsVehicle && !IsRsu && RsuId.Value == 0 && PtcId == 0;
 
     public override string ToString() =>
-        IsVehicle ? VehicleId.ToString() : string.Create(CultureInfo.InvariantCulture, $"{RsuId}:{PtcId}");
+        IsVehicle ? VehicleId.ToString() : IsRsu ? RsuId.ToString() : string.Create(CultureInfo.InvariantCulture, $"{RsuId}:{PtcId}");
 }
 
 /// <summary>

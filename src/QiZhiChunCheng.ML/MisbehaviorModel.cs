@@ -87,7 +87,7 @@ public sealed class MisbehaviorModel : ISourceAnomalyScorer
         const int N = SourceFeatures.Count;
         if (features.Length != N)
         {
-            ThrowLength(features.Length);
+            ThrowLength(features);
         }
 
         Span<float> d = stackalloc float[N];
@@ -184,6 +184,6 @@ public sealed class MisbehaviorModel : ISourceAnomalyScorer
         return [.. values];
     }
 
-    private static void ThrowLength(int length) =>
-        throw new ArgumentException($"a source window has {SourceFeatures.Count} features, not {length}", "features");
+    private static void ThrowLength(ReadOnlySpan<float> features) =>
+        throw new ArgumentException($"a source window has {SourceFeatures.Count} features, not {features.Length}", nameof(features));
 }

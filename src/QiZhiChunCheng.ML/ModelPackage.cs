@@ -130,11 +130,11 @@ internal static class ModelPackage
 
             return (manifest, models);
         }
-        catch (InvalidDataException)
+        catch (InvalidDataException ex) when (ex.Message.StartsWith(path, StringComparison.Ordinal))
         {
             throw;
         }
-        catch (Exception ex) when (ex is JsonException or IOException or FormatException or InvalidOperationException or ArgumentException or NotSupportedException)
+        catch (Exception ex) when (ex is InvalidDataException or JsonException or IOException or FormatException or InvalidOperationException or ArgumentException or NotSupportedException)
         {
             throw new InvalidDataException($"{path}: unreadable model: {FirstLine(ex.Message)}", ex);
         }

@@ -75,3 +75,16 @@ public sealed class TrainCommandTests
         return (exit, output.ToString(), error.ToString());
     }
 }
+
+/// <summary>ARCHITECTURE.md: ML.NET stays in the ML adapter; the cloud gets the models through EngineOptions from the CLI.</summary>
+public sealed class MlArchitectureTests
+{
+    [Fact]
+    public void Neither_the_cloud_nor_the_engine_references_ML_NET()
+    {
+        foreach (System.Reflection.Assembly assembly in new[] { typeof(Cloud.CloudHost).Assembly, typeof(Engine.DetectionEngine).Assembly })
+        {
+            Assert.DoesNotContain(assembly.GetReferencedAssemblies(), a => a.Name!.StartsWith("Microsoft.ML", StringComparison.Ordinal) || a.Name == "QiZhiChunCheng.ML");
+        }
+    }
+}

@@ -38,6 +38,9 @@ public sealed class EngineCounters
 
     /// <summary>Event phases raised (onsets, updates and clears).</summary>
     public long Events { get; internal set; }
+
+    /// <summary>Plausibility-rule failures, quarantines and windows (zero while trust is off).</summary>
+    public TrustCounters Trust { get; internal set; } = new();
 }
 
 /// <summary>
@@ -63,8 +66,8 @@ public sealed class DetectionEngine
     private long _nextTickUtcMs = long.MinValue;
     private long _clockUtcMs = long.MinValue;
     private RoadSurface _baseSurface;
-    private const byte NoLevel = byte.MaxValue;
-    private byte[] _segmentLevels = [];
+    private readonly TrustMonitor? _trust;
+    private readonly Func<OctetId8, string?> _rsuName;
 
     public DetectionEngine(EngineOptions options)
     {
@@ -79,6 +82,15 @@ public sealed class DetectionEngine
         _lifecycle = new EventLifecycle(options.Lifecycle);
         _context = new TickContext(options.Fusion.Capacity, options.Map, _signals, _rsi, options.Surface);
         _hints = new MapMatch[options.Fusion.Capacity];
+        if (options.Trust.Enabled)
+        {
+            _trust = new TrustMonitor(options.Trust, _world, options.Map);
+            _world.Tap = _trust;
+            _context.Trust = _trust;
+            Counters.Trust = _trust.Counters;
+        }
+
+        _rsuName = RsuName;
         List<Detector> detectors = [];
         Add(detectors, EventType.Fcw, () => new ForwardCollisionWarning(options.Fcw));
         Add(detectors, EventType.Icw, () => new IntersectionCollisionWarning(options.Icw));
@@ -125,8 +137,13 @@ public sealed class DetectionEngine
     public LaneSegments Segments => LaneSegments.For(Map);
 
     /// <summary>The latest traffic-state model level of a segment; null without a model or without vehicles in its last window.</summary>
-    public TrafficLevel? SegmentLevel(int segment) =>
-        (uint)segment < (uint)_segmentLevels.Length && _segmentLevels[segment] != NoLevel ? (TrafficLevel)_segmentLevels[segment] : null;
+    public TrafficLevel? SegmentLevel(int segment) => _trust?.SegmentLevel(segment);
+
+    /// <summary>The trust state (plausibility, quarantine, windows); null when <see cref="TrustOptions.Enabled"/> is off.</summary>
+    public TrustMonitor? Trust => _trust;
+
+    /// <summary>An RSU's name as in its MQTT topic (<c>RSU-DF-01</c>) when known (zone list or its RSMs' envelopes), else null.</summary>
+    public string? RsuName(OctetId8 rsu) => _trust is not null && _trust.TryGetRsuName(rsu, out DeviceId name) ? name.ToString() : null;
 
     /// <summary>The tracks of the last evaluated tick.</summary>
     public ReadOnlySpan<TrackState> LastTickTracks => _context.Tracks;
@@ -160,6 +177,7 @@ public sealed class DetectionEngine
         _signals.UseMap(map);
         _rsi.UseMap(map);
         _context.Map = map;
+        _trust?.UseMap(map);
         Array.Clear(_hints);
         foreach (Detector d in _detectors)
         {
@@ -272,7 +290,7 @@ public sealed class DetectionEngine
         List<DetectedEvent> pending = _lifecycle.Output;
         for (int i = 0; i < pending.Count; i++)
         {
-            output.Add(EventMaterializer.ToV2xEvent(pending[i], Map, traceId));
+            output.Add(EventMaterializer.ToV2xEvent(pending[i], Map, traceId, _rsuName));
         }
 
         pending.Clear();
@@ -291,9 +309,34 @@ public sealed class DetectionEngine
             return;
         }
 
-        AdvanceTo(eventTime);
         Observations.FromBsm(bsm, eventTime, Map.Frame, _options.Fusion.BsmSigmaM, out Observation o);
-        _world.Observe(o);
+        if (_trust is not null)
+        {
+            // A time ahead of the message's own stamp must not move the clock every other source is judged by.
+            long clock = _clockUtcMs;
+            if (!_trust.IsFuture(eventTime, message.Envelope))
+            {
+                AdvanceTo(eventTime);
+            }
+
+            bool feed = _trust.OnBsm(bsm, message.Envelope, o, clock);
+            if (feed)
+            {
+                _world.Observe(o);
+            }
+
+            _trust.EndMessage();
+            if (!feed)
+            {
+                return;
+            }
+        }
+        else
+        {
+            AdvanceTo(eventTime);
+            _world.Observe(o);
+        }
+
         if (_options.IsEnabled(EventType.Slw))
         {
             int before = _lifecycle.Output.Count;
@@ -327,7 +370,18 @@ public sealed class DetectionEngine
             return;
         }
 
-        AdvanceTo(frameTime);
+        long clock = _clockUtcMs;
+        int rsu = -1;
+        if (_trust is null || !_trust.IsFuture(frameTime, message.Envelope))
+        {
+            AdvanceTo(frameTime);
+        }
+
+        if (_trust is not null)
+        {
+            rsu = _trust.OnRsm(rsm, message.Envelope, frameTime);
+        }
+
         int n = 0;
         foreach (ref readonly ParticipantData p in participants)
         {
@@ -337,7 +391,13 @@ public sealed class DetectionEngine
                 continue;
             }
 
-            Observations.FromParticipant(rsm, p, t, Map.Frame, _options.Fusion.RsmSigmaM, out _frame[n++]);
+            Observations.FromParticipant(rsm, p, t, Map.Frame, _options.Fusion.RsmSigmaM, out _frame[n]);
+            if (_trust is not null && !_trust.OnParticipant(rsu, p, _frame[n], message.Envelope, clock))
+            {
+                continue;
+            }
+
+            n++;
             if (n == _frame.Length)
             {
                 _world.ObserveFrame(rsm.Id, _frame);
@@ -349,11 +409,14 @@ public sealed class DetectionEngine
         {
             _world.ObserveFrame(rsm.Id, _frame.AsSpan(0, n));
         }
+
+        _trust?.EndMessage();
     }
 
     private void RunTick(long tickUtcMs)
     {
         Counters.Ticks++;
+        _trust?.CloseWindows(tickUtcMs);
         Span<TrackState> tracks = _context.Writable;
         int n = _world.Snapshot(tickUtcMs, tracks);
         LaneMap map = Map;
@@ -371,6 +434,7 @@ public sealed class DetectionEngine
         _context.Surface = _rsi.SurfaceOverride is { } weather && weather > _baseSurface ? weather : _baseSurface;
         int before = _lifecycle.Output.Count;
         _lifecycle.BeginTick(tickUtcMs);
+        _trust?.OnTick(tickUtcMs, _context.Tracks, _lifecycle);
         foreach (Detector d in _detectors)
         {
             d.Evaluate(_context, _lifecycle);

@@ -30,6 +30,9 @@ public sealed class TickContext
         Surface = surface.Surface;
     }
 
+    /// <summary>The engine's trust state (segment traffic levels for TJW); null when trust is off.</summary>
+    public Trust.TrustMonitor? Trust { get; internal set; }
+
     /// <summary>The tick's event time (UTC ms).</summary>
     public long TimeUtcMs { get; internal set; }
 

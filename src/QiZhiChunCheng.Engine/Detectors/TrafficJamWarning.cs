@@ -107,6 +107,13 @@ public sealed class TrafficJamWarning : Detector
         long now = context.TimeUtcMs;
         ReadOnlySpan<TrackState> tracks = context.Tracks;
         Accumulate(tracks, lanes.Length, now);
+        if (context.Trust is { Options.TrafficModel: not null } trust)
+        {
+            EvaluateModel(context, events, trust, lanes, now);
+            EvaluateRsi(context, events, now);
+            return;
+        }
+
         for (int lane = 0; lane < lanes.Length; lane++)
         {
             int count = _counts[(lane * Ring) + _slot];
@@ -179,6 +186,40 @@ public sealed class TrafficJamWarning : Detector
             }
         }
     }
+
+    // Model-fed: a lane segment the traffic-state model calls Congested (level 3) or Slowing (level 1), with at least
+    // ModelJamMinVehicles vehicles on it at one tick of its window, and not a queue at a red light. The level is
+    // the model's of the last closed second (it is held between seconds); keyed by segment (offset past the lane keys).
+    private void EvaluateModel(TickContext context, EventLifecycle events, Trust.TrustMonitor trust, ReadOnlySpan<MapLaneInfo> lanes, long now)
+    {
+        Trust.LaneSegments segments = trust.Segments;
+        int minVehicles = trust.Options.ModelJamMinVehicles;
+        for (int seg = 0; seg < segments.Count; seg++)
+        {
+            if (trust.SegmentLevel(seg) is not { } level || level == Trust.TrafficLevel.FreeFlow)
+            {
+                continue;
+            }
+
+            int vehicles = trust.SegmentVehicles(seg);
+            int lane = segments.Lane(seg);
+            if (vehicles < minVehicles || (uint)lane >= (uint)lanes.Length || IsSignalQueue(context, lanes[lane], lane, now))
+            {
+                continue;
+            }
+
+            byte severity = level == Trust.TrafficLevel.Congested ? (byte)3 : (byte)1;
+            EventFigures figures = default;
+            figures.Set(Figure.VehicleCount, vehicles);
+            figures.Set(Figure.MeanSpeedMps, trust.SegmentMeanSpeed(seg));
+            figures.Set(Figure.Level, severity);
+            (double x, double y) = segments.Center(seg);
+            events.Report(EventType.Tjw, ModelKeyBase + seg, severity, figures, x, y, EventLocation.OnLane(lanes[lane].Link, lane));
+        }
+    }
+
+    /// <summary>Model-fed TJW events are keyed by segment from here (lane-keyed events use lane + 1).</summary>
+    public const long ModelKeyBase = 1_000_000;
 
     private double MeanSpeed(int lane, long now)
     {

@@ -33,6 +33,18 @@ public enum Figure : byte
     HeadingDiffDeg,
     OvertakeTimeS,
     RadiusM,
+
+    /// <summary>MISBEHAVIOR: the dominant plausibility rule of the window (a <c>TrustRule</c> code).</summary>
+    RuleCode,
+
+    /// <summary>MISBEHAVIOR: sightings that failed a rule in the window.</summary>
+    FailureCount,
+
+    /// <summary>MISBEHAVIOR: failed sightings / sightings in the window.</summary>
+    FailureShare,
+
+    /// <summary>MISBEHAVIOR: the anomaly score of the window (with a scorer).</summary>
+    AnomalyScore,
 }
 
 /// <summary>

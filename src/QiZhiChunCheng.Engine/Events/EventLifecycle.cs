@@ -69,6 +69,13 @@ public sealed class EventLifecycle
     public void Report(EventType type, long key, byte severity, in EventFigures figures, double xM, double yM, EventLocation location) =>
         Report(new ActiveKey(type, 0, 0, key), default, default, severity, figures, xM, yM, location, key);
 
+    /// <summary>
+    /// A condition about a message source (a vehicle, an RSU) holds at this tick: keyed by the source's id and kind,
+    /// not a track, so the event outlives the source's tracks (MISBEHAVIOR).
+    /// </summary>
+    public void ReportSource(EventType type, ParticipantRef subject, long sourceKey, int sourceKind, byte severity, in EventFigures figures, double xM, double yM, EventLocation location) =>
+        Report(new ActiveKey(type, sourceKey, -1 - sourceKind, 0), subject, default, severity, figures, xM, yM, location);
+
     /// <summary>Ends the tick: clears events whose condition has not held for the clear time.</summary>
     public void EndTick()
     {

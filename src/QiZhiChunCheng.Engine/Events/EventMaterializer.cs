@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Text;
 using QiZhiChunCheng.Core.Events;
+using QiZhiChunCheng.Core.Messages;
 using QiZhiChunCheng.Engine.Map;
+using QiZhiChunCheng.Engine.World;
 
 namespace QiZhiChunCheng.Engine.Events;
 
@@ -16,18 +18,21 @@ public static class EventMaterializer
     /// <c>FCW-51415A4343303031-5253553030303031:412-1764316800100</c>. Built from content, so a replay or a restarted
     /// worker names the same event the same way (the store is idempotent by id).
     /// </summary>
-    public static string IdOf(in DetectedEvent e)
+    public static string IdOf(in DetectedEvent e) => IdOf(e, null);
+
+    /// <summary>The stable id, naming an RSU subject by <paramref name="rsuName"/> when given (<c>MISBEHAVIOR-RSU-DF-01-1764316800000</c>).</summary>
+    public static string IdOf(in DetectedEvent e, Func<OctetId8, string?>? rsuName)
     {
         StringBuilder sb = new(64);
         sb.Append(V2xEvent.TypeCode(e.Type));
         if (!e.Subject.IsEmpty)
         {
-            sb.Append('-').Append(e.Subject.ToString());
+            sb.Append('-').Append(NameOf(e.Subject, rsuName));
         }
 
         if (!e.Other.IsEmpty)
         {
-            sb.Append('-').Append(e.Other.ToString());
+            sb.Append('-').Append(NameOf(e.Other, rsuName));
         }
 
         if (e.Key != 0)
@@ -39,19 +44,23 @@ public static class EventMaterializer
         return sb.ToString();
     }
 
-    public static V2xEvent ToV2xEvent(in DetectedEvent e, LaneMap map, string? traceId = null)
+    /// <summary>
+    /// The platform's record of an event phase. <paramref name="rsuName"/> names an RSU subject (MISBEHAVIOR) by its
+    /// device id as in its MQTT topic (<c>RSU-DF-01</c>); without it, or when it returns null, by its 8-octet id in hex.
+    /// </summary>
+    public static V2xEvent ToV2xEvent(in DetectedEvent e, LaneMap map, string? traceId = null, Func<OctetId8, string?>? rsuName = null)
     {
         ArgumentNullException.ThrowIfNull(map);
         (double lat, double lon) = map.Frame.ToWgs84(e.XM, e.YM);
         List<string> participants = new(2);
         if (!e.Subject.IsEmpty)
         {
-            participants.Add(e.Subject.ToString());
+            participants.Add(NameOf(e.Subject, rsuName));
         }
 
         if (!e.Other.IsEmpty)
         {
-            participants.Add(e.Other.ToString());
+            participants.Add(NameOf(e.Other, rsuName));
         }
 
         Dictionary<string, double> figures = new(e.Figures.Count);
@@ -66,7 +75,7 @@ public static class EventMaterializer
 
         return new V2xEvent
         {
-            Id = IdOf(e),
+            Id = IdOf(e, rsuName),
             Type = e.Type,
             Phase = e.Phase,
             Severity = e.Severity,
@@ -79,6 +88,10 @@ public static class EventMaterializer
             TraceId = traceId,
         };
     }
+
+    /// <summary>A participant's name in events: an RSU subject by its device id when <paramref name="rsuName"/> knows it.</summary>
+    public static string NameOf(ParticipantRef p, Func<OctetId8, string?>? rsuName) =>
+        p.IsRsu && rsuName?.Invoke(p.RsuId) is { } name ? name : p.ToString();
 
     private static string? LocationName(EventLocation location, LaneMap map)
     {

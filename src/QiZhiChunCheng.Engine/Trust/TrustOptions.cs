@@ -46,8 +46,12 @@ public sealed record TrustOptions
 
     public double MinHeadingSpeedMps { get; init; } = 3;
 
-    /// <summary>A vehicle farther than this from every lane and connection centre line (and outside intersection areas) is off lane, m.</summary>
-    public double OffLaneM { get; init; } = 6;
+    /// <summary>
+    /// A vehicle is off lane when the map matches it to no lane, connection or intersection area (the map's own
+    /// reach: half the lane width plus its match margin). Matched at most this often per source, ms; the verdict
+    /// holds for the reports in between (matching costs about a third of a microsecond).
+    /// </summary>
+    public long OffLaneCheckMs { get; init; } = 500;
 
     /// <summary>Sensor range assumed when the RSU's coverage polygon is unknown, m.</summary>
     public double SensorRangeM { get; init; } = 300;
@@ -61,8 +65,8 @@ public sealed record TrustOptions
     /// <summary>Event time more than this behind the engine's clock (the newest event time) fails the stale rule, ms.</summary>
     public long StaleToleranceMs { get; init; } = 2_000;
 
-    /// <summary>Two reports of one vehicle id this close in time but farther apart than speed allows are "two places at once", ms.</summary>
-    public long DuplicateWindowMs { get; init; } = 300;
+    /// <summary>A report older than the source's previous one by at most this is network reordering, not a replay, ms.</summary>
+    public long ReorderToleranceMs { get; init; } = 300;
 
     /// <summary>Quarantine when, over the last 10 s window, at least this share of a source's messages failed a rule.</summary>
     public double QuarantineFailureShare { get; init; } = 0.3;

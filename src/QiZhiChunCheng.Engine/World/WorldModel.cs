@@ -107,6 +107,103 @@ public sealed class WorldModel
 
     public FusionOptions Options => _options;
 
+    /// <summary>
+    /// Told of each sighting applied to a track that another source also fed in the last second: its distance
+    /// from the track predicted to its time, and its speed minus the track's (trust features). Null: nothing is told.
+    /// </summary>
+    internal IFusionTap? Tap { get; set; }
+
+    /// <summary>The newest roadside sighting (UTC ms) of the track a vehicle's BSM id feeds, or <see cref="long.MinValue"/>.</summary>
+    public long LastRoadsideUtcMs(OctetId8 vehicleId)
+    {
+        if (!_byVehicle.TryGetValue(vehicleId.Value, out int h) || !_live[h])
+        {
+            return long.MinValue;
+        }
+
+        long newest = long.MinValue;
+        for (int k = 0; k < Sources.Length; k++)
+        {
+            ref SourceEntry e = ref _tracks[h].Sources[k];
+            if (e.Kind == ObservationSource.Rsm)
+            {
+                newest = Math.Max(newest, e.TimeUtcMs);
+            }
+        }
+
+        return newest;
+    }
+
+    /// <summary>
+    /// Drops what an untrusted source made up: the vehicle's track unless a roadside sensor saw it in the
+    /// second before <paramref name="timeUtcMs"/>. Returns how many tracks were deleted.
+    /// </summary>
+    public int ForgetVehicle(OctetId8 vehicleId, long timeUtcMs)
+    {
+        long roadside = LastRoadsideUtcMs(vehicleId);
+        if (!_byVehicle.TryGetValue(vehicleId.Value, out int h) || !_live[h] || roadside >= timeUtcMs - 1000)
+        {
+            return 0;
+        }
+
+        Delete(h);
+        Counters.TracksDeleted++;
+        return 1;
+    }
+
+    /// <summary>Drops the tracks only <paramref name="rsuId"/> fed (no BSM, no other RSU). A scan of the tracks: rare. Returns how many.</summary>
+    public int ForgetRsu(OctetId8 rsuId)
+    {
+        int deleted = 0;
+        for (int h = 0; h < _highWater; h++)
+        {
+            if (!_live[h] || _tracks[h].HasBsm)
+            {
+                continue;
+            }
+
+            bool only = false;
+            bool other = false;
+            for (int k = 0; k < Sources.Length; k++)
+            {
+                ref SourceEntry e = ref _tracks[h].Sources[k];
+                if (e.Kind == ObservationSource.Rsm && e.Sender == rsuId.Value)
+                {
+                    only = true;
+                }
+                else if (e.Kind != 0)
+                {
+                    other = true;
+                }
+            }
+
+            if (only && !other)
+            {
+                Delete(h);
+                Counters.TracksDeleted++;
+                deleted++;
+            }
+        }
+
+        return deleted;
+    }
+
+    // Whether a source other than the observation's own fed the track in the second before it.
+    private static bool FedByOther(in Track t, in Observation o)
+    {
+        ulong sender = o.SenderId.Value;
+        for (int k = 0; k < Sources.Length; k++)
+        {
+            SourceEntry e = t.Sources[k];
+            if (e.Kind != 0 && (e.Kind != o.Source || e.Sender != sender) && e.TimeUtcMs >= o.TimeUtcMs - 1000)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     public FusionCounters Counters { get; } = new();
 
     /// <summary>Live tracks (any status but deleted).</summary>
@@ -593,6 +690,14 @@ public sealed class WorldModel
         {
             double q = _options.ProcessNoise;
             t.Filter.Predict((o.TimeUtcMs - t.StateUtcMs) / 1000.0, q);
+            if (Tap is { } tap && FedByOther(t, o))
+            {
+                double dx = o.XM - t.Filter.X;
+                double dy = o.YM - t.Filter.Y;
+                double trackSpeed = Math.Sqrt((t.Filter.Vx * t.Filter.Vx) + (t.Filter.Vy * t.Filter.Vy));
+                tap.OnResidual(o, Math.Sqrt((dx * dx) + (dy * dy)), o.SpeedMps - trackSpeed);
+            }
+
             double r = o.PosSigmaM * o.PosSigmaM;
             t.Filter.Update(0, o.XM, o.YM, r, 0, r);
             VelocityOf(o, out double vx, out double vy, out double rxx, out double rxy, out double ryy);

@@ -109,17 +109,25 @@ public sealed class ScenarioFolder
     public static bool IsScenarioFolder(string dir) => File.Exists(System.IO.Path.Combine(dir, ManifestFile));
 
     /// <summary>
+    /// The folder of training sets under the library (<c>scenarios/training</c>): generated data for
+    /// <c>qzcc ml train</c>, not must-pass cases, so searching <c>scenarios/</c> leaves it out; name it (or a folder
+    /// in it) to verify it.
+    /// </summary>
+    public const string TrainingFolder = "training";
+
+    /// <summary>
     /// The scenario folders at or under <paramref name="dir"/> (a folder holding <c>scenario.json</c> is one; its
-    /// subfolders are not searched), sorted by path. The zone map folder <c>maps</c> is skipped.
+    /// subfolders are not searched), sorted by path. The zone map folder <c>maps</c> is skipped, and so is a
+    /// <see cref="TrainingFolder"/> directly in <paramref name="dir"/>.
     /// </summary>
     public static IReadOnlyList<string> Find(string dir)
     {
         List<string> found = [];
-        Walk(System.IO.Path.GetFullPath(dir), found);
+        Walk(System.IO.Path.GetFullPath(dir), found, root: true);
         found.Sort(StringComparer.Ordinal);
         return found;
 
-        static void Walk(string dir, List<string> found)
+        static void Walk(string dir, List<string> found, bool root = false)
         {
             if (IsScenarioFolder(dir))
             {
@@ -130,7 +138,7 @@ public sealed class ScenarioFolder
             foreach (string sub in Directory.EnumerateDirectories(dir))
             {
                 string name = System.IO.Path.GetFileName(sub);
-                if (name is "maps" || name.StartsWith('.'))
+                if (name is "maps" || name.StartsWith('.') || (root && name is TrainingFolder))
                 {
                     continue;
                 }
@@ -310,8 +318,7 @@ public sealed class ScenarioFolder
 
         if (HasExpectations)
         {
-            IEnumerable<string> named = Expected.Expected.SelectMany(e => e.Participants).Concat(Expected.Forbidden.SelectMany(f => f.Participants));
-            foreach (string id in named.Distinct(StringComparer.Ordinal))
+            foreach (string id in NamedRoadUsers(Expected).Distinct(StringComparer.Ordinal))
             {
                 if (!ids.Contains(id))
                 {
@@ -321,6 +328,39 @@ public sealed class ScenarioFolder
         }
 
         return problems;
+    }
+
+    /// <summary>
+    /// The participants expected-events.json names that must be in the truth: every name, except the RSUs a
+    /// MISBEHAVIOR entry names by their device id (<c>RSU-DF-01</c>): an RSU is a source, not a road user.
+    /// </summary>
+    public static IEnumerable<string> NamedRoadUsers(ExpectedEvents expected)
+    {
+        ArgumentNullException.ThrowIfNull(expected);
+        foreach (ExpectedEvent e in expected.Expected)
+        {
+            foreach (string id in e.Participants)
+            {
+                if (!IsRsuSource(e.Type, id))
+                {
+                    yield return id;
+                }
+            }
+        }
+
+        foreach (ForbiddenEvent f in expected.Forbidden)
+        {
+            foreach (string id in f.Participants)
+            {
+                if (!IsRsuSource(f.Type, id))
+                {
+                    yield return id;
+                }
+            }
+        }
+
+        static bool IsRsuSource(string type, string id) =>
+            string.Equals(type, "MISBEHAVIOR", StringComparison.Ordinal) && ZoneRsus.IsRsu(id);
     }
 
     /// <summary>

@@ -52,6 +52,9 @@ public sealed record GeneratorRecipe
 
     /// <summary>Kind-specific numbers (participants, duration in seconds, ...), by name.</summary>
     public Dictionary<string, double> Parameters { get; set; } = [];
+
+    /// <summary>Kind-specific named choices (<c>fault</c>: <c>drift-radar</c>, <c>rsu</c>: <c>RSU-DF-01</c>), by name; null: none.</summary>
+    public Dictionary<string, string>? Choices { get; init; }
 }
 
 /// <summary>
@@ -66,6 +69,12 @@ public sealed record ScenarioMessage
 
     /// <summary>The uplink topic: <c>V2X/OBU/{vehId}/BSM/UP</c>, <c>V2X/RSU/{rsuId}/RSM/UP</c>, ...</summary>
     public required string Topic { get; init; }
+
+    /// <summary>
+    /// The generation time the device stamped (ms from the start) when its clock is wrong (a frozen RSU clock);
+    /// null: <see cref="T"/>. The message is still published at <see cref="T"/>.
+    /// </summary>
+    public long? GeneratedT { get; init; }
 
     /// <summary>The message, as JER JSON text.</summary>
     public required System.Text.Json.JsonElement Payload { get; init; }

@@ -38,6 +38,13 @@ public abstract class Actor
 
     public byte VehicleClass { get; init; } = 10;
 
+    /// <summary>
+    /// A ghost: nothing is really there. Its OBU sends BSMs along its path (a spoofer's fabricated vehicle), but no
+    /// RSU sensor sees it and no driver reacts to it; the truth lists it with kind <c>ghost</c> so that events can
+    /// name it.
+    /// </summary>
+    public bool Phantom { get; init; }
+
     /// <summary>The actor is in the scene (sensed, in the truth) from this time (ms from start).</summary>
     public long AppearMs { get; init; }
 
@@ -79,7 +86,7 @@ public abstract class Actor
         _ => ParticipantType.Motor,
     };
 
-    public string TruthKind => Kind switch
+    public string TruthKind => Phantom ? "ghost" : Kind switch
     {
         ActorKind.Pedestrian => "pedestrian",
         ActorKind.Cyclist => "cyclist",

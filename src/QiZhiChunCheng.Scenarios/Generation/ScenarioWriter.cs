@@ -47,7 +47,7 @@ public static class ScenarioWriter
     /// <summary>The text of a scenario.json (indented, with a final newline).</summary>
     public static string ManifestJson(ScenarioManifest manifest) => JsonSerializer.Serialize(manifest, Indented.ScenarioManifest) + "\n";
 
-    /// <summary>One line per message: <c>{"t":120,"topic":"V2X/OBU/VEH-0001/BSM/UP","payload":{...}}</c>.</summary>
+    /// <summary>One line per message: <c>{"t":120,"topic":"V2X/OBU/VEH-0001/BSM/UP","payload":{...}}</c> (with <c>generatedT</c> after the topic when a device's clock is wrong).</summary>
     public static void WriteMessages(IReadOnlyList<GeneratedMessage> messages, Stream output)
     {
         ArgumentNullException.ThrowIfNull(messages);
@@ -58,6 +58,11 @@ public static class ScenarioWriter
             writer.WriteStartObject();
             writer.WriteNumber("t", m.T);
             writer.WriteString("topic", m.Topic);
+            if (m.GeneratedT is { } generated)
+            {
+                writer.WriteNumber("generatedT", generated);
+            }
+
             writer.WritePropertyName("payload");
             writer.WriteRawValue(m.Payload, skipInputValidation: true);
             writer.WriteEndObject();

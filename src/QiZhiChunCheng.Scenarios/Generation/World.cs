@@ -11,8 +11,25 @@ public readonly record struct Leader(Vehicle Vehicle, double GapM, double SpeedM
 /// <summary>An RSI item an RSU repeats every second while it is active: an event (RTE) or a sign (RTS).</summary>
 public sealed record RsiItem(string RsuDeviceId, long FromMs, long ToMs, RteData? Event = null, RtsData? Sign = null);
 
-/// <summary>One message as published: offset, topic and the JER JSON payload.</summary>
-public readonly record struct GeneratedMessage(long T, long Sequence, string Topic, byte[] Payload);
+/// <summary>
+/// One message as published: offset, topic and the JER JSON payload; <see cref="GeneratedT"/> is the generation time
+/// the device stamps when its clock is wrong (null: <see cref="T"/>).
+/// </summary>
+public readonly record struct GeneratedMessage(long T, long Sequence, string Topic, byte[] Payload, long? GeneratedT = null);
+
+/// <summary>
+/// A fault of one RSU: a position bias of its sensors growing with time (a drifting radar), and a clock that stops
+/// at <see cref="FreezeFromMs"/> (its RSM secMarks and generation time stay at that instant while the positions it
+/// reports stay current).
+/// </summary>
+public sealed record RsuFault
+{
+    /// <summary>The sensors' position error at a time (ms from start): east and north metres; null: none.</summary>
+    public Func<long, (double EastM, double NorthM)>? Bias { get; init; }
+
+    /// <summary>From this time (ms from start) the RSU's clock no longer advances; null: it never freezes.</summary>
+    public long? FreezeFromMs { get; init; }
+}
 
 /// <summary>
 /// The simulated world of one scenario: its actors stepped every 100 ms, the signal plans, and the devices that
@@ -61,6 +78,12 @@ public sealed class World
     public List<ushort> SpatNodes { get; } = [];
 
     public List<RsiItem> RsiItems { get; } = [];
+
+    /// <summary>Faulty RSUs by device id (<c>RSU-DF-01</c>): drifting sensors, a frozen clock.</summary>
+    public Dictionary<string, RsuFault> RsuFaults { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Called once the world has run, before the messages are sorted: an attacker's replays are added here.</summary>
+    public Action<World>? AfterRun { get; set; }
 
     public IReadOnlyList<Actor> Actors => _actors;
 
@@ -130,11 +153,20 @@ public sealed class World
             devices.Emit(t, durationMs);
         }
 
+        AfterRun?.Invoke(this);
         _messages.Sort(static (a, b) => a.T != b.T ? a.T.CompareTo(b.T) : a.Sequence.CompareTo(b.Sequence));
     }
 
-    internal void Publish(long t, string topic, in V2xMessage message) =>
-        _messages.Add(new GeneratedMessage(t, _sequence++, topic, JsonCodec.Encode(message)));
+    internal void Publish(long t, string topic, in V2xMessage message, long? generatedT = null) =>
+        _messages.Add(new GeneratedMessage(t, _sequence++, topic, JsonCodec.Encode(message), generatedT));
+
+    /// <summary>Publishes a payload as it is (an attacker re-sending captured bytes) at <paramref name="t"/>.</summary>
+    public void PublishRaw(long t, string topic, byte[] payload)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        ArgumentNullException.ThrowIfNull(payload);
+        _messages.Add(new GeneratedMessage(t, _sequence++, topic, payload));
+    }
 
     internal void NotePtc(Actor actor, string rsuHex, int ptcId)
     {
@@ -188,7 +220,7 @@ public sealed class World
 
         foreach (Actor a in _actors)
         {
-            if (a is Vehicle v && v.IsActive(t - StepMs))
+            if (a is Vehicle v && v.IsActive(t - StepMs) && !v.Phantom)
             {
                 RoutePart part = v.Part;
                 if (!_occupancy.TryGetValue(part.Element, out List<(Vehicle, double)>? list))
@@ -269,7 +301,7 @@ public sealed class World
             {
                 if (world.SensingRsus is null || world.SensingRsus.Contains(r.DeviceId))
                 {
-                    _rsus.Add(new RsuDevice(r, new Random(world.Random.Next()), world.Sensors));
+                    _rsus.Add(new RsuDevice(r, new Random(world.Random.Next()), world.Sensors, world.RsuFaults.GetValueOrDefault(r.DeviceId)));
                 }
             }
 
@@ -406,8 +438,11 @@ public sealed class World
     }
 
     /// <summary>An RSU's sensors: an RSM every 100 ms of the road users within range, with stable ptcIds.</summary>
-    private sealed class RsuDevice(GeneratorRsu rsu, Random random, RsuSensorModel model)
+    private sealed class RsuDevice(GeneratorRsu rsu, Random random, RsuSensorModel model, RsuFault? fault)
     {
+        private long _frozenMeasured = -1;
+        private long _frozenPublished = -1;
+
         private readonly Dictionary<Actor, ushort> _ids = [];
         private readonly int _phaseMs = random.Next(0, 10) * 10;
         private readonly List<(ushort Id, int FramesLeft, double X, double Y, double Heading, double Speed, ParticipantType Type)> _clutter = [];
@@ -418,14 +453,26 @@ public sealed class World
         public void Emit(World world, long t)
         {
             long measured = t + _phaseMs;
-            long utc = world.StartUtcMs + measured;
+            long stamped = measured;
+            if (fault?.FreezeFromMs is { } freeze && measured >= freeze)
+            {
+                if (_frozenMeasured < 0)
+                {
+                    _frozenMeasured = measured;
+                }
+
+                stamped = _frozenMeasured;
+            }
+
+            long utc = world.StartUtcMs + stamped;
             ushort secMark = (ushort)(utc % 60000);
             double dt = _phaseMs / 1000.0;
+            (double biasEast, double biasNorth) = fault?.Bias?.Invoke(measured) ?? (0, 0);
             string rsuHex = rsu.RsuId.ToString();
             List<ParticipantData> seen = [];
             foreach (Actor a in world._actors)
             {
-                if (!a.IsActive(t))
+                if (!a.IsActive(t) || a.Phantom)
                 {
                     continue;
                 }
@@ -451,8 +498,8 @@ public sealed class World
                     continue;
                 }
 
-                x += model.PositionSigmaM * Noise.Gaussian(random);
-                y += model.PositionSigmaM * Noise.Gaussian(random);
+                x += (model.PositionSigmaM * Noise.Gaussian(random)) + biasEast;
+                y += (model.PositionSigmaM * Noise.Gaussian(random)) + biasNorth;
                 double speed = Math.Max(0, a.SpeedMps + (a.SpeedMps > 0 ? model.SpeedSigmaMps * Noise.Gaussian(random) : 0));
                 double heading = a.HeadingDeg + (model.HeadingSigmaDeg * Noise.Gaussian(random));
                 seen.Add(Participant(world, a.ParticipantType, ptcId, secMark, x, y, speed, heading, a.LengthM, a.WidthM,
@@ -487,6 +534,13 @@ public sealed class World
             }
 
             long published = measured + Noise.Between(random, model.MinLatencyMs, model.MaxLatencyMs);
+            long? generatedT = null;
+            if (_frozenMeasured >= 0)
+            {
+                _frozenPublished = _frozenPublished < 0 ? published : _frozenPublished;
+                generatedT = _frozenPublished;
+            }
+
             for (int i = 0; i < seen.Count; i += Rsm.MaxParticipants)
             {
                 byte cnt = _msgCnt;
@@ -504,7 +558,7 @@ public sealed class World
                     RefPos = Position3D.FromDegrees(lat, lon, 215),
                     Participants = new ValueArray<ParticipantData>([.. seen.Skip(i).Take(Rsm.MaxParticipants)]),
                 };
-                world.Publish(published, Topic("RSU", rsu.DeviceId, "RSM"), new V2xMessage(Env(SourceKind.Rsu, rsu.DeviceId, MessageType.Rsm, world.StartUtcMs + published), rsm));
+                world.Publish(published, Topic("RSU", rsu.DeviceId, "RSM"), new V2xMessage(Env(SourceKind.Rsu, rsu.DeviceId, MessageType.Rsm, world.StartUtcMs + (generatedT ?? published)), rsm), generatedT);
             }
         }
 

@@ -164,7 +164,8 @@ public static class InProcessReplay
                 continue; // heartbeats: transport bookkeeping only
             }
 
-            long generated = manifest.StartUtcMs + m.T;
+            long received = manifest.StartUtcMs + m.T;
+            long generated = manifest.StartUtcMs + (m.GeneratedT ?? m.T);
             long sequence = sequences.TryGetValue(topic.DeviceId, out long s) ? s + 1 : 1;
             sequences[topic.DeviceId] = sequence;
             Envelope envelope = new()
@@ -173,7 +174,7 @@ public static class InProcessReplay
                 SourceId = topic.DeviceId,
                 Type = topic.MessageType,
                 GeneratedUtcMs = generated,
-                IngestUtcMs = generated,
+                IngestUtcMs = received,
                 Sequence = sequence,
             };
             byte[] payload = PayloadBytes(m.Payload);

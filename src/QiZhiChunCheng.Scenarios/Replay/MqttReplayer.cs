@@ -146,7 +146,7 @@ public static class MqttReplayer
                     }
                 }
 
-                long generated = manifest.StartUtcMs + m.T;
+                long generated = manifest.StartUtcMs + (m.GeneratedT ?? m.T); // a wrong device clock keeps its stamp
                 byte[] payload = ShiftedPayload(m.Payload, topic, generated, shift);
                 long sequence = sequences.TryGetValue(topic.DeviceId, out long s) ? s + 1 : 1;
                 sequences[topic.DeviceId] = sequence;

@@ -9,8 +9,8 @@ namespace QiZhiChunCheng.Scenarios.Verify;
 /// <summary>
 /// The verdict on a scenario: replays it in process and matches the raised onsets against
 /// <c>expected-events.json</c>. An expected event is matched by the first unused onset of its type whose
-/// participants (resolved to the truth's ids through their BSM ids and RSU participant ids) include the expected
-/// ones with the first of them as its subject, whose onset falls in the window, and whose anchor lies within the tolerance of the expected position.
+/// participants (resolved to the truth's ids through their BSM ids and RSU participant ids; an RSU itself, the
+/// subject of a MISBEHAVIOR, to its device id <c>RSU-DF-01</c>) include the expected ones with the first of them as its subject, whose onset falls in the window, and whose anchor lies within the tolerance of the expected position.
 /// A scenario passes when every expected event is matched, no forbidden event (and, in a negative scenario, no
 /// event of its kind) was raised, and every line of the folder could be read. Stateless and thread-safe.
 /// </summary>
@@ -74,7 +74,7 @@ public static class ScenarioVerifier
         {
             if (e.Phase == EventPhase.Onset)
             {
-                onsets.Add(new Onset(e, e.EventTimeUtcMs - manifest.StartUtcMs, [.. e.Participants.Select(p => result.ResolveParticipant(p) ?? p)]));
+                onsets.Add(new Onset(e, e.EventTimeUtcMs - manifest.StartUtcMs, [.. e.Participants.Select(p => result.ResolveParticipant(p) ?? ZoneRsus.DeviceIdOf(p) ?? p)]));
             }
         }
 
@@ -192,8 +192,7 @@ public static class ScenarioVerifier
             failures.Add(string.Create(c, $"{result.BadLines} line(s) of the folder could not be read, the first: {result.Problems.FirstOrDefault(p => !p.Contains(" refused", StringComparison.Ordinal)) ?? (result.Problems.Count > 0 ? result.Problems[0] : "")}"));
         }
 
-        IEnumerable<string> named = folder.Expected.Expected.SelectMany(x => x.Participants).Concat(folder.Expected.Forbidden.SelectMany(f => f.Participants));
-        foreach (string id in named.Distinct(StringComparer.Ordinal).Where(id => !result.TruthIds.Contains(id)))
+        foreach (string id in ScenarioFolder.NamedRoadUsers(folder.Expected).Distinct(StringComparer.Ordinal).Where(id => !result.TruthIds.Contains(id)))
         {
             failures.Add($"expected-events.json names participant '{id}', which the truth does not have{(folder.TruthFile is null ? " (the folder has no truth.jsonl)" : "")}");
         }

@@ -42,13 +42,42 @@ internal static class TrafficKind
             world.SpatNodes.Add(plan.Id.Id);
         }
 
-        Random random = new(seed ^ 0x5EED);
+        AddTraffic(world, new Random(seed ^ 0x5EED), participants, durationMs, connected, vruShare, dongfengOnly: false);
+        if (p.TryGetValue("crawlers", out double crawlers) && crawlers > 0)
+        {
+            AddCrawlers(world, new Random(seed ^ 0xC4A7), (int)crawlers);
+        }
+
+        ScenarioManifest manifest = new()
+        {
+            Name = kind == "rush-hour" ? "rush-hour" : $"mixed-{seed}",
+            Kind = kind == "rush-hour" ? "LOAD" : "MIXED",
+            Description = kind == "rush-hour"
+                ? $"The Monday morning peak on the whole zone: {participants} road users over {durationMs / 1000} s, {connected:P0} of the vehicles connected, every RSU sensing, SPAT from every junction."
+                : $"A minute of light random traffic on the whole zone: {participants} road users, {connected:P0} of the vehicles connected.",
+            StartUtcMs = start,
+            DurationMs = durationMs,
+            Seed = seed,
+        };
+        return new ScenarioDraft { Manifest = manifest, World = world, Expectations = _ => new ExpectedEvents() };
+    }
+
+    /// <summary>
+    /// Adds random traffic to <paramref name="world"/>: vehicles entering on the zone's edge lanes (only Dongfeng
+    /// Street's with <paramref name="dongfengOnly"/>), a third of them on the road from the start, and pedestrians
+    /// and cyclists crossing on their green. Vehicles are <c>VEH-0001</c>... in the order drawn.
+    /// </summary>
+    public static void AddTraffic(World world, Random random, int participants, long durationMs, double connected, double vruShare, bool dongfengOnly)
+    {
+        GeneratorZone zone = world.Zone;
+        long start = world.StartUtcMs;
         LaneMap map = zone.Map;
         List<int> entries = [];
         for (int l = 0; l < map.Lanes.Length; l++)
         {
             MapLaneInfo lane = map.Lanes[l];
-            if (lane.Type == LaneType.Vehicle && lane.ConnectionCount > 0 && !map.Nodes[map.Links[lane.Link].UpstreamNode].IsIntersection)
+            if (lane.Type == LaneType.Vehicle && lane.ConnectionCount > 0 && !map.Nodes[map.Links[lane.Link].UpstreamNode].IsIntersection
+                && (!dongfengOnly || map.LinkName(lane.Link).Contains("Dongfeng", StringComparison.Ordinal)))
             {
                 entries.Add(l);
             }
@@ -117,19 +146,38 @@ internal static class TrafficKind
                 DisappearMs = walk + (long)(length / speed * 1000) + 2000,
             });
         }
+    }
 
-        ScenarioManifest manifest = new()
+    /// <summary>
+    /// Slow vehicles (<c>CRAWL-01</c>...) on Dongfeng Street's lanes from the start: drivers who want 10-30 % of the
+    /// limit and never change lanes, so queues form behind them (the slowing and congested traffic of the training
+    /// sets).
+    /// </summary>
+    public static void AddCrawlers(World world, Random random, int count)
+    {
+        LaneMap map = world.Zone.Map;
+        List<int> lanes = [];
+        for (int l = 0; l < map.Lanes.Length; l++)
         {
-            Name = kind == "rush-hour" ? "rush-hour" : $"mixed-{seed}",
-            Kind = kind == "rush-hour" ? "LOAD" : "MIXED",
-            Description = kind == "rush-hour"
-                ? $"The Monday morning peak on the whole zone: {participants} road users over {durationMs / 1000} s, {connected:P0} of the vehicles connected, every RSU sensing, SPAT from every junction."
-                : $"A minute of light random traffic on the whole zone: {participants} road users, {connected:P0} of the vehicles connected.",
-            StartUtcMs = start,
-            DurationMs = durationMs,
-            Seed = seed,
-        };
-        return new ScenarioDraft { Manifest = manifest, World = world, Expectations = _ => new ExpectedEvents() };
+            MapLaneInfo lane = map.Lanes[l];
+            if (lane.Type == LaneType.Vehicle && lane.ConnectionCount > 0 && map.LinkName(lane.Link).Contains("Dongfeng", StringComparison.Ordinal))
+            {
+                lanes.Add(l);
+            }
+        }
+
+        for (int i = 0; i < count; i++)
+        {
+            int lane = lanes[random.Next(lanes.Count)];
+            Route route = Route.Build(map, lane, [AllowedManeuvers.Straight, AllowedManeuvers.Straight], 4);
+            double along = random.NextDouble() * Math.Max(0, route.Parts[0].EndM - 60);
+            double factor = 0.1 + (0.2 * random.NextDouble());
+            world.Add(new Vehicle($"CRAWL-{i + 1:D2}", route, along, factor * route.Parts[0].LimitMps)
+            {
+                DesiredFactor = factor,
+                LengthM = 4.8,
+            });
+        }
     }
 
     private static AllowedManeuvers Turn(Random random)

@@ -28,6 +28,12 @@ public sealed record ModelManifest
     /// <summary>The PCA rank (misbehaviour only).</summary>
     public int? Rank { get; init; }
 
+    /// <summary>
+    /// Misbehaviour only: the variance of the normal training windows along each principal direction, then the mean
+    /// variance per dimension left outside them (what ML.NET's PCA model does not keep; the scorer's T² and Q scales).
+    /// </summary>
+    public List<float>? Variances { get; set; }
+
     /// <summary>Entry names of the ML.NET models in the zip, in the model's order (traffic: one per level).</summary>
     public List<string> Models { get; set; } = [];
 

@@ -19,7 +19,7 @@ public sealed class TrafficStateModel : ITrafficStateModel
     internal const int Levels = 3;
     internal static readonly string[] Entries = ["free-flow.zip", "slowing.zip", "congested.zip"];
 
-    private readonly FlatEnsemble[] _ensembles;
+    private readonly FlatTreeEnsemble[] _ensembles;
 
     internal TrafficStateModel(ITransformer[] models, ModelManifest manifest)
     {
@@ -30,11 +30,11 @@ public sealed class TrafficStateModel : ITrafficStateModel
 
         Models = models;
         Manifest = manifest;
-        _ensembles = new FlatEnsemble[Levels];
+        _ensembles = new FlatTreeEnsemble[Levels];
         for (int k = 0; k < Levels; k++)
         {
             _ensembles[k] = models[k] is ISingleFeaturePredictionTransformer<object> { Model: CalibratedModelParametersBase<FastTreeBinaryModelParameters, PlattCalibrator> calibrated }
-                ? new FlatEnsemble(calibrated.SubModel.TrainedTreeEnsemble)
+                ? new FlatTreeEnsemble(calibrated.SubModel.TrainedTreeEnsemble, SegmentFeatures.Count)
                 : throw new InvalidDataException($"the traffic model's {Entries[k]} is not a FastTree binary model");
         }
     }
@@ -90,90 +90,4 @@ public sealed class TrafficStateModel : ITrafficStateModel
         ModelPackage.Write(path, Manifest, ml, [.. Entries.Select((e, k) => (e, Models[k], schema))]);
 
     private static void ThrowLength(ReadOnlySpan<float> features) =>
-        throw new ArgumentException($"a segment window has {SegmentFeatures.Count} features, not {features.Length}", nameof(features));
-
-    /// <summary>
-    /// A tree ensemble as flat arrays. Node children: a value ≥ 0 is the next node, a negative value <c>~leaf</c> a
-    /// leaf; a tree's root is a leaf (negative) when it never split. Leaf values are pre-multiplied by the tree's weight.
-    /// </summary>
-    private sealed class FlatEnsemble
-    {
-        private readonly int[] _roots;
-        private readonly int[] _feature;
-        private readonly float[] _threshold;
-        private readonly int[] _left;
-        private readonly int[] _right;
-        private readonly double[] _leaf;
-        private readonly double _bias;
-
-        public FlatEnsemble(RegressionTreeEnsemble ensemble)
-        {
-            List<int> feature = [], left = [], right = [];
-            List<float> threshold = [];
-            List<double> leaf = [];
-            _roots = new int[ensemble.Trees.Count];
-            for (int t = 0; t < ensemble.Trees.Count; t++)
-            {
-                RegressionTree tree = ensemble.Trees[t];
-                int nodeBase = feature.Count, leafBase = leaf.Count;
-                double weight = ensemble.TreeWeights[t];
-                for (int l = 0; l < tree.NumberOfLeaves; l++)
-                {
-                    leaf.Add(tree.LeafValues[l] * weight);
-                }
-
-                if (tree.NumberOfLeaves <= 1 || tree.NumberOfNodes == 0)
-                {
-                    _roots[t] = ~leafBase;
-                    continue;
-                }
-
-                _roots[t] = nodeBase;
-                for (int n = 0; n < tree.NumberOfNodes; n++)
-                {
-                    if (tree.CategoricalSplitFlags.Count > n && tree.CategoricalSplitFlags[n])
-                    {
-                        throw new InvalidDataException("the traffic model has a categorical split; its features are all numeric");
-                    }
-
-                    feature.Add(tree.NumericalSplitFeatureIndexes[n]);
-                    threshold.Add(tree.NumericalSplitThresholds[n]);
-                    left.Add(Child(tree.LeftChild[n], nodeBase, leafBase));
-                    right.Add(Child(tree.RightChild[n], nodeBase, leafBase));
-                }
-            }
-
-            if (feature.Exists(f => f < 0 || f >= SegmentFeatures.Count))
-            {
-                throw new InvalidDataException($"the traffic model splits on a feature outside 0..{SegmentFeatures.Count - 1}");
-            }
-
-            _feature = [.. feature];
-            _threshold = [.. threshold];
-            _left = [.. left];
-            _right = [.. right];
-            _leaf = [.. leaf];
-            _bias = ensemble.Bias;
-
-            static int Child(int child, int nodeBase, int leafBase) => child >= 0 ? nodeBase + child : ~(leafBase + ~child);
-        }
-
-        public double Score(ReadOnlySpan<float> x)
-        {
-            double sum = _bias;
-            int[] roots = _roots;
-            for (int t = 0; t < roots.Length; t++)
-            {
-                int n = roots[t];
-                while (n >= 0)
-                {
-                    n = x[_feature[n]] <= _threshold[n] ? _left[n] : _right[n];
-                }
-
-                sum += _leaf[~n];
-            }
-
-            return sum;
-        }
-    }
-}
+        throw new ArgumentException($"a segment window has {SegmentFeatures.Count} features, not {features.Length}", nameof(features));}

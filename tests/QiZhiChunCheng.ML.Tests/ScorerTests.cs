@@ -14,7 +14,7 @@ public sealed class ScorerTests
     private static readonly Lazy<(MisbehaviorModel Model, List<SourceWindow> Windows)> Misbehavior = new(() =>
     {
         List<SourceWindow> windows = Synthetic.SourceWindows(3000, 0.1, seed: 5);
-        return (ModelTrainer.FitMisbehavior(windows, seed: 5, out _, out _), windows);
+        return (ModelTrainer.FitMisbehavior(windows, seed: 5, out _, out _, out _), windows);
     });
 
     private static readonly Lazy<(TrafficStateModel Model, List<SegmentWindow> Windows)> Traffic = new(() =>
@@ -33,14 +33,75 @@ public sealed class ScorerTests
         {
             if (float.IsFinite(expected[i]))
             {
-                Assert.Equal(expected[i], model.Score(windows[i].Features), 3e-4f);
+                Assert.Equal(expected[i], model.MlNetScore(windows[i].Features), 3e-4f);
                 compared++;
             }
         }
 
         Assert.True(compared > windows.Count * 0.99, $"only {compared} of {windows.Count} ML.NET scores were finite");
-        Assert.InRange(model.Rank, 1, 6);
+        Assert.Equal(ModelTrainer.PcaRank, model.Rank);
         Assert.True(float.IsFinite(model.Threshold));
+    }
+
+    [Fact]
+    public void The_extracted_judgement_trees_score_as_ML_NETs_FastTree()
+    {
+        (MisbehaviorModel model, List<SourceWindow> windows) = Misbehavior.Value;
+        List<float[]> augmented = [.. windows.Select(w =>
+        {
+            float[] x = new float[MisbehaviorModel.TreeFeatureCount];
+            model.Augment(w.Features, x);
+            return x;
+        })];
+        float[] expected = MlNetScores(model.Trees!, augmented, MisbehaviorModel.TreeFeatureCount);
+        for (int i = 0; i < windows.Count; i++)
+        {
+            Assert.Equal(expected[i], model.Score(windows[i].Features), 1e-4f);
+        }
+
+        // And the judgement separates what it was shown: the synthetic faults are easy.
+        DetectionQuality q = ModelTrainer.Evaluate(model, windows);
+        Assert.True(q.Precision >= 0.9 && q.Recall >= 0.9, q.ToString());
+    }
+
+    [Fact]
+    public void The_PCA_distance_is_T2_plus_Q_of_ML_NETs_normaliser_and_eigenvectors()
+    {
+        (MisbehaviorModel model, List<SourceWindow> windows) = Misbehavior.Value;
+        var parts = ((IEnumerable<ITransformer>)model.Pipeline).ToList();
+        var affine = (Microsoft.ML.Transforms.NormalizingTransformer.AffineNormalizerModelParameters<System.Collections.Immutable.ImmutableArray<float>>)((Microsoft.ML.Transforms.NormalizingTransformer)parts[0]).GetNormalizerModelParameters(0);
+        var pca = (Microsoft.ML.Trainers.PcaModelParameters)((ISingleFeaturePredictionTransformer<object>)parts[1]).Model;
+        VBuffer<float> mean = default;
+        pca.GetMean(ref mean);
+        VBuffer<float>[] vectors = [];
+        pca.GetEigenVectors(ref vectors, out int rank);
+        List<float> variances = model.Manifest.Variances!;
+        float[] x = new float[MisbehaviorModel.TreeFeatureCount];
+        foreach (SourceWindow w in windows.Take(500))
+        {
+            double[] d = new double[SourceFeatures.Count];
+            for (int i = 0; i < d.Length; i++)
+            {
+                d[i] = ((w.Features[i] - affine.Offset[i]) * affine.Scale[i]) - mean.GetValues()[i];
+            }
+
+            double inside = 0, t2 = 0;
+            for (int r = 0; r < rank; r++)
+            {
+                double c = 0;
+                for (int i = 0; i < d.Length; i++)
+                {
+                    c += vectors[r].GetValues()[i] * d[i];
+                }
+
+                inside += c * c;
+                t2 += c * c / variances[r];
+            }
+
+            double q = Math.Max(0, d.Sum(v => v * v) - inside);
+            model.Augment(w.Features, x);
+            Assert.Equal(Math.Sqrt(t2 + (q / variances[rank])), x[SourceFeatures.Count], 1e-3 * Math.Max(1, x[SourceFeatures.Count]));
+        }
     }
 
     [Fact]
@@ -93,9 +154,9 @@ public sealed class ScorerTests
     {
         string dir = Temp.Dir();
         List<SourceWindow> sources = Synthetic.SourceWindows(1500, 0.1, seed: 8);
-        MisbehaviorModel m = ModelTrainer.FitMisbehavior(sources, seed: 8, out DataViewSchema schema, out MLContext ml);
+        MisbehaviorModel m = ModelTrainer.FitMisbehavior(sources, seed: 8, out DataViewSchema pcaSchema, out DataViewSchema treeSchema, out MLContext ml);
         string mPath = Path.Combine(dir, "m.zip");
-        m.Save(mPath, ml, schema);
+        m.Save(mPath, ml, pcaSchema, treeSchema);
         MisbehaviorModel m2 = MisbehaviorModel.Load(mPath);
         Assert.Equal(m.Threshold, m2.Threshold);
         Assert.Equal(m.Rank, m2.Rank);
@@ -105,7 +166,7 @@ public sealed class ScorerTests
         }
 
         List<SegmentWindow> segments = Synthetic.SegmentWindows(1500, seed: 9);
-        TrafficStateModel t = ModelTrainer.FitTraffic(segments, seed: 9, out schema, out ml);
+        TrafficStateModel t = ModelTrainer.FitTraffic(segments, seed: 9, out DataViewSchema schema, out ml);
         string tPath = Path.Combine(dir, "t.zip");
         t.Save(tPath, ml, schema);
         TrafficStateModel t2 = TrafficStateModel.Load(tPath);

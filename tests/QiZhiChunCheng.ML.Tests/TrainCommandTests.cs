@@ -1,4 +1,5 @@
 using System.CommandLine;
+using QiZhiChunCheng.ML.Training;
 using QiZhiChunCheng.Cli.Commands;
 
 namespace QiZhiChunCheng.ML.Tests;
@@ -53,10 +54,13 @@ public sealed class TrainCommandTests
     [Fact]
     public async Task Misbehaviour_training_without_a_misbehaving_source_says_what_is_missing()
     {
+        // Two clean traffic recipes of one family (one is held out, the other has no fault to learn from).
         string dir = Temp.Dir();
-        Scenarios.Generation.ScenarioGenerator.Generate("fcw", 3, false, null, Path.Combine(dir, "fcw"));
-        Scenarios.Generation.ScenarioGenerator.Generate("fcw", 4, true, null, Path.Combine(dir, "fcw-near"));
-        Scenarios.Generation.ScenarioGenerator.Generate("slw", 5, false, null, Path.Combine(dir, "slw"));
+        foreach (string name in new[] { "demand-30-31", "demand-80-32" })
+        {
+            Directory.CreateDirectory(Path.Combine(dir, name));
+            File.Copy(Path.Combine(Repo.Root, "scenarios", "training", "traffic", name, "scenario.json"), Path.Combine(dir, name, "scenario.json"));
+        }
 
         (int exit, _, string error) = await RunAsync("ml", "train", "misbehavior", "--scenarios", dir, "--out", Path.Combine(dir, "m.zip"));
 
@@ -86,5 +90,59 @@ public sealed class MlArchitectureTests
         {
             Assert.DoesNotContain(assembly.GetReferencedAssemblies(), a => a.Name!.StartsWith("Microsoft.ML", StringComparison.Ordinal) || a.Name == "QiZhiChunCheng.ML");
         }
+    }
+}
+
+/// <summary>The same scenarios and seed give the same model file and figures; another seed another split.</summary>
+public sealed class TrainReproducibilityTests
+{
+    [Fact]
+    public async Task The_same_seed_gives_the_same_figures_and_model()
+    {
+        string dir = Temp.Dir();
+        foreach (string name in new[] { "demand-30-31", "demand-80-32", "demand-120-33" })
+        {
+            Directory.CreateDirectory(Path.Combine(dir, "s", name));
+            File.Copy(Path.Combine(Repo.Root, "scenarios", "training", "traffic", name, "scenario.json"), Path.Combine(dir, "s", name, "scenario.json"));
+        }
+
+        string[] outputs = new string[2];
+        for (int i = 0; i < 2; i++)
+        {
+            (int exit, string output, string error) = await TrainCommandTests.RunAsync("ml", "train", "traffic", "--scenarios", Path.Combine(dir, "s"), "--out", Path.Combine(dir, $"t{i}.zip"), "--seed", "7");
+            Assert.True(exit == 0, error);
+            Assert.Contains("[3/3] train-traffic-", error, StringComparison.Ordinal);
+            outputs[i] = string.Join('\n', output.Split('\n').Where(l => !l.StartsWith("trained in", StringComparison.Ordinal)));
+        }
+
+        Assert.Equal(outputs[0], outputs[1]);
+        Assert.Contains("held out: accuracy ", outputs[0], StringComparison.Ordinal);
+        TrafficStateModel a = TrafficStateModel.Load(Path.Combine(dir, "t0.zip")), b = TrafficStateModel.Load(Path.Combine(dir, "t1.zip"));
+        Assert.Equal(a.Manifest.Quality, b.Manifest.Quality);
+        Assert.Equal(a.Manifest.HeldOut, b.Manifest.HeldOut);
+        foreach (SegmentWindow w in Synthetic.SegmentWindows(300, seed: 3))
+        {
+            for (int k = 0; k < 3; k++)
+            {
+                Assert.Equal(a.RawScore(k, w.Features), b.RawScore(k, w.Features));
+            }
+        }
+    }
+
+    [Fact]
+    public void Scenarios_are_held_out_per_family_by_the_seed()
+    {
+        string[] names = ["f-a-1", "f-a-2", "f-a-3", "f-b-1", "f-b-2", "g"];
+        List<ScenarioData> all = [.. names.Select(n => new ScenarioData { Name = n, Path = n, Sources = [], Segments = [] })];
+        TrainingOptions options = new() { Scenarios = ["x"], OutPath = "x", Seed = 4 };
+        (List<ScenarioData> train, List<ScenarioData> heldOut) = ModelTrainer.Split(all, options);
+        (_, List<ScenarioData> again) = ModelTrainer.Split(all, options);
+
+        Assert.Equal(heldOut.Select(s => s.Name), again.Select(s => s.Name));
+        Assert.Single(heldOut, s => s.Name.StartsWith("f-a-", StringComparison.Ordinal));
+        Assert.Single(heldOut, s => s.Name.StartsWith("f-b-", StringComparison.Ordinal));
+        Assert.Contains(train, s => s.Name == "g");
+        Assert.Equal("train-drift-radar", ModelTrainer.Family("train-drift-radar-12"));
+        Assert.Equal("train-traffic", ModelTrainer.Family("train-traffic-30-31"));
     }
 }

@@ -5,6 +5,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Trainers;
 using Microsoft.ML.Trainers.FastTree;
+using QiZhiChunCheng.Core.Messages;
 using QiZhiChunCheng.Engine.Trust;
 using QiZhiChunCheng.Scenarios.Format;
 
@@ -107,6 +108,9 @@ public sealed record TrainingReport
 
     public DetectionQuality? Detection { get; init; }
 
+    /// <summary>The same at the source level (3 anomalous windows in a row flag a source).</summary>
+    public DetectionQuality? Sources { get; init; }
+
     public ClassificationQuality? Classification { get; init; }
 
     public float? Threshold { get; init; }
@@ -126,6 +130,11 @@ public sealed record TrainingReport
         if (Detection is { } d)
         {
             b.AppendLine(string.Create(c, $"held out: precision {d.Precision:F3}  recall {d.Recall:F3}  F1 {d.F1:F3}  over {d.Windows} source windows (TP {d.TruePositives}, FP {d.FalsePositives}, FN {d.FalseNegatives}, TN {d.TrueNegatives})"));
+            if (Sources is { } src)
+            {
+                b.AppendLine(string.Create(c, $"held out, by source (3 anomalous windows in a row): precision {src.Precision:F3}  recall {src.Recall:F3}  ({src.TruePositives} of {src.TruePositives + src.FalseNegatives} faulty sources flagged, {src.FalsePositives} of {src.FalsePositives + src.TrueNegatives} honest ones)"));
+            }
+
             b.AppendLine(string.Create(c, $"PCA rank {Rank}, threshold {Threshold:F4}"));
         }
 
@@ -155,14 +164,24 @@ public sealed record TrainingReport
 /// </summary>
 public static class ModelTrainer
 {
-    private const int MaxRank = 6;
+    /// <summary>
+    /// The PCA's rank: the directions normal windows vary in, roughly reporting rate with dropouts, position residual
+    /// with speed noise, roadside against vehicle, and confirmation by the roadside.
+    /// </summary>
+    internal const int PcaRank = 4;
+
+    /// <summary>Anomalous windows in a row that flag a source (TrustOptions.QuarantineAnomalousWindows' default).</summary>
+    internal const int RunLength = 3;
+
+    /// <summary>Folds (by scenario) of the training scenarios for the out-of-fold threshold.</summary>
+    private const int Folds = 4;
 
     public static TrainingReport TrainMisbehavior(TrainingOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         Stopwatch clock = Stopwatch.StartNew();
         List<ScenarioData> all = Extract(options, sources: true);
-        (List<ScenarioData> train, List<ScenarioData> heldOut) = Split(all, options, s => s.HasMisbehavior);
+        (List<ScenarioData> train, List<ScenarioData> heldOut) = Split(all, options);
         List<SourceWindow> trainWindows = [.. train.SelectMany(s => s.Sources)];
         if (!trainWindows.Exists(w => w.Anomalous))
         {
@@ -174,9 +193,11 @@ public static class ModelTrainer
             throw new ModelTrainingException("no normal source windows in the training scenarios");
         }
 
-        Say(options, string.Create(CultureInfo.InvariantCulture, $"training randomized PCA on {trainWindows.Count(w => !w.Anomalous)} normal windows of {train.Count} scenarios"));
-        MisbehaviorModel model = FitMisbehavior(trainWindows, options.Seed, out DataViewSchema schema, out MLContext ml);
+        Say(options, string.Create(CultureInfo.InvariantCulture, $"training randomized PCA on {trainWindows.Count(w => !w.Anomalous)} normal windows and FastTree on {trainWindows.Count} windows ({trainWindows.Count(w => w.Anomalous)} anomalous) of {train.Count} scenarios"));
+        List<int> folds = [.. train.SelectMany((s, i) => s.Sources.Select(_ => i % Folds))];
+        MisbehaviorModel model = FitMisbehavior(trainWindows, options.Seed, out DataViewSchema pcaSchema, out DataViewSchema treeSchema, out MLContext ml, folds);
         DetectionQuality quality = Evaluate(model, heldOut.SelectMany(s => s.Sources));
+        DetectionQuality bySource = EvaluateSources(model, heldOut);
         ModelManifest manifest = model.Manifest with
         {
             TrainedOn = [.. train.Select(s => s.Name)],
@@ -187,9 +208,11 @@ public static class ModelTrainer
                 ["recall"] = Math.Round(quality.Recall, 4),
                 ["f1"] = Math.Round(quality.F1, 4),
                 ["windows"] = quality.Windows,
+                ["sourcePrecision"] = Math.Round(bySource.Precision, 4),
+                ["sourceRecall"] = Math.Round(bySource.Recall, 4),
             },
         };
-        ModelPackage.Write(options.OutPath, manifest, ml, [(MisbehaviorModel.PipelineEntry, model.Pipeline, schema)]);
+        ModelPackage.Write(options.OutPath, manifest, ml, [(MisbehaviorModel.PipelineEntry, model.Pipeline, pcaSchema), (MisbehaviorModel.TreesEntry, model.Trees!, treeSchema)]);
         return new TrainingReport
         {
             Kind = MisbehaviorModel.Kind,
@@ -197,6 +220,7 @@ public static class ModelTrainer
             HeldOut = manifest.HeldOut,
             TrainingWindows = trainWindows.Count,
             Detection = quality,
+            Sources = bySource,
             Threshold = model.Threshold,
             Rank = model.Rank,
             Elapsed = clock.Elapsed,
@@ -215,7 +239,7 @@ public static class ModelTrainer
             throw new ModelTrainingException("no segment windows with a truth label in these scenarios: traffic needs vehicles on the lanes and a truth.jsonl");
         }
 
-        (List<ScenarioData> train, List<ScenarioData> heldOut) = Split(all, options, _ => false);
+        (List<ScenarioData> train, List<ScenarioData> heldOut) = Split(all, options);
         List<SegmentWindow> trainWindows = [.. train.SelectMany(s => s.Segments)];
         Say(options, string.Create(CultureInfo.InvariantCulture, $"training FastTree on {trainWindows.Count} segment windows of {train.Count} scenarios ({trainWindows.Count(w => w.Truth == TrafficLevel.FreeFlow)} free flow, {trainWindows.Count(w => w.Truth == TrafficLevel.Slowing)} slowing, {trainWindows.Count(w => w.Truth == TrafficLevel.Congested)} congested)"));
         TrafficStateModel model = FitTraffic(trainWindows, options.Seed, out DataViewSchema schema, out MLContext ml);
@@ -240,63 +264,146 @@ public static class ModelTrainer
     }
 
     /// <summary>
-    /// Fits the normaliser and the PCA on the normal windows for each rank 1..6, picks each rank's threshold on all
-    /// the training windows (<see cref="PickThreshold"/>), and keeps the rank with the best training F1.
+    /// Fits the novelty stage (normaliser and PCA of rank <see cref="PcaRank"/>) on the normal windows and measures
+    /// its T² and Q scales on them (<see cref="Variances"/>), then the judgement stage (FastTree) on every window's
+    /// features plus the novelty figures, then picks the threshold on the training windows (<see cref="PickThreshold"/>).
     /// </summary>
-    internal static MisbehaviorModel FitMisbehavior(IReadOnlyList<SourceWindow> windows, int seed, out DataViewSchema schema, out MLContext ml)
+    internal static MisbehaviorModel FitMisbehavior(IReadOnlyList<SourceWindow> windows, int seed, out DataViewSchema pcaSchema, out DataViewSchema treeSchema, out MLContext ml, IReadOnlyList<int>? folds = null)
     {
         ml = new MLContext(seed);
         IDataView normal = ml.Data.LoadFromEnumerable(windows.Where(w => !w.Anomalous).Select(w => new SourceRow { Features = w.Features }));
-        schema = normal.Schema;
-        MisbehaviorModel? best = null;
-        double bestF1 = -1;
-        for (int rank = 1; rank <= MaxRank; rank++)
-        {
-            var pipeline = ml.Transforms.NormalizeMeanVariance(nameof(SourceRow.Features), fixZero: false)
-                .Append(ml.AnomalyDetection.Trainers.RandomizedPca(new RandomizedPcaTrainer.Options
-                {
-                    FeatureColumnName = nameof(SourceRow.Features),
-                    Rank = rank,
-                    Seed = seed,
-                    EnsureZeroMean = true,
-                }));
-            ITransformer fitted = pipeline.Fit(normal);
-            MisbehaviorModel candidate = new(fitted, 0, new ModelManifest { Kind = MisbehaviorModel.Kind });
-            (float threshold, double f1) = PickThreshold(candidate, windows);
-            if (f1 > bestF1)
+        pcaSchema = normal.Schema;
+        ITransformer pca = ml.Transforms.NormalizeMeanVariance(nameof(SourceRow.Features), fixZero: false)
+            .Append(ml.AnomalyDetection.Trainers.RandomizedPca(new RandomizedPcaTrainer.Options
             {
-                bestF1 = f1;
-                best = new MisbehaviorModel(fitted, threshold, new ModelManifest
+                FeatureColumnName = nameof(SourceRow.Features),
+                Rank = PcaRank,
+                Seed = seed,
+                EnsureZeroMean = true,
+            }))
+            .Fit(normal);
+        ModelManifest manifest = new()
+        {
+            Kind = MisbehaviorModel.Kind,
+            Features = [.. SourceFeatures.Names],
+            Rank = PcaRank,
+            Seed = seed,
+        };
+        manifest = manifest with { Variances = Variances(new MisbehaviorModel(pca, null, 0, manifest), windows, PcaRank) };
+        MisbehaviorModel novelty = new(pca, null, 0, manifest);
+
+        List<JudgementRow> rows = new(windows.Count);
+        foreach (SourceWindow w in windows)
+        {
+            float[] x = new float[MisbehaviorModel.TreeFeatureCount];
+            novelty.Augment(w.Features, x);
+            rows.Add(new JudgementRow { Label = w.Anomalous, Features = x });
+        }
+
+        IDataView judged = ml.Data.LoadFromEnumerable(rows);
+        treeSchema = judged.Schema;
+        ITransformer trees = FitTrees(ml, judged, seed);
+
+        // The threshold: on out-of-fold scores when the windows come in folds (by scenario), since the trees score
+        // the windows they were trained on far too well; else on the training scores.
+        MisbehaviorModel full = new(pca, trees, 0, manifest);
+        float[] scores = new float[windows.Count];
+        for (int i = 0; i < windows.Count; i++)
+        {
+            scores[i] = full.Score(windows[i].Features);
+        }
+
+        if (folds is not null)
+        {
+            foreach (int fold in folds.Distinct().Order())
+            {
+                List<JudgementRow> others = [.. rows.Where((_, i) => folds[i] != fold)];
+                if (!others.Exists(r => r.Label) || others.Count == rows.Count)
                 {
-                    Kind = MisbehaviorModel.Kind,
-                    Features = [.. SourceFeatures.Names],
-                    Threshold = threshold,
-                    Rank = rank,
-                    Seed = seed,
-                });
+                    continue; // a fold holding every fault keeps the full model's scores
+                }
+
+                MisbehaviorModel foldModel = new(pca, FitTrees(ml, ml.Data.LoadFromEnumerable(others), seed), 0, manifest);
+                for (int i = 0; i < windows.Count; i++)
+                {
+                    scores[i] = folds[i] == fold ? foldModel.Score(windows[i].Features) : scores[i];
+                }
             }
         }
 
-        return best!;
+        (float threshold, _) = PickThreshold(scores, [.. windows.Select(w => w.Anomalous)]);
+        manifest = manifest with { Threshold = threshold };
+        return new MisbehaviorModel(pca, trees, threshold, manifest);
+    }
+
+    private static BinaryPredictionTransformer<Microsoft.ML.Calibrators.CalibratedModelParametersBase<FastTreeBinaryModelParameters, Microsoft.ML.Calibrators.PlattCalibrator>> FitTrees(MLContext ml, IDataView data, int seed) =>
+        ml.BinaryClassification.Trainers.FastTree(new FastTreeBinaryTrainer.Options
+        {
+            LabelColumnName = nameof(JudgementRow.Label),
+            FeatureColumnName = nameof(JudgementRow.Features),
+            NumberOfTrees = 60,
+            NumberOfLeaves = 8,
+            MinimumExampleCountPerLeaf = 40,
+            LearningRate = 0.1,
+            NumberOfThreads = 1,
+            Seed = seed,
+        }).Fit(data);
+
+    /// <summary>
+    /// The T² and Q scales of a fitted PCA: the mean square of the normal windows' coordinate along each principal
+    /// direction, then their mean square distance outside the subspace per remaining dimension (floored at 10⁻⁶, so a
+    /// direction the normal windows never move along does not divide by zero).
+    /// </summary>
+    internal static List<float> Variances(MisbehaviorModel model, IReadOnlyList<SourceWindow> windows, int rank)
+    {
+        double[] sums = new double[rank + 1];
+        long n = 0;
+        Span<float> c = stackalloc float[MisbehaviorModel.MaxRank];
+        foreach (SourceWindow w in windows)
+        {
+            if (w.Anomalous)
+            {
+                continue;
+            }
+
+            float residual = model.Decompose(w.Features, c);
+            for (int r = 0; r < rank; r++)
+            {
+                sums[r] += c[r] * c[r];
+            }
+
+            sums[rank] += residual;
+            n++;
+        }
+
+        List<float> variances = new(rank + 1);
+        for (int r = 0; r <= rank; r++)
+        {
+            double v = sums[r] / Math.Max(1, n) / (r == rank ? SourceFeatures.Count - rank : 1);
+            variances.Add((float)Math.Max(v, 1e-6));
+        }
+
+        return variances;
     }
 
     /// <summary>
-    /// The score threshold with the best F1 on <paramref name="windows"/> among those with precision 0.9 or more (any
-    /// threshold when none reaches it): every distinct score is a candidate; ties go to the higher threshold.
+    /// The score threshold with the best F1 on the scored windows: every distinct score is a candidate; ties go to
+    /// the higher threshold. (A floor on precision, tried first, chose thresholds so high on out-of-fold scores that
+    /// held-out recall fell below 0.1: the honest windows that look like faults sit among the faults' own.)
     /// </summary>
-    internal static (float Threshold, double F1) PickThreshold(MisbehaviorModel model, IReadOnlyList<SourceWindow> windows)
+    internal static (float Threshold, double F1) PickThreshold(float[] scores, bool[] anomalous)
     {
-        (float Score, bool Anomalous)[] scored = new (float, bool)[windows.Count];
+        (float Score, bool Anomalous)[] scored = new (float, bool)[scores.Length];
         long positives = 0;
-        for (int i = 0; i < windows.Count; i++)
+        for (int i = 0; i < scores.Length; i++)
         {
-            scored[i] = (model.Score(windows[i].Features), windows[i].Anomalous);
-            positives += windows[i].Anomalous ? 1 : 0;
+            scored[i] = (scores[i], anomalous[i]);
+            positives += anomalous[i] ? 1 : 0;
         }
 
         Array.Sort(scored, (a, b) => b.Score.CompareTo(a.Score));
-        float bestThreshold = float.PositiveInfinity, anyThreshold = float.PositiveInfinity;
-        double bestF1 = -1, anyF1 = -1;
+        float bestThreshold = float.PositiveInfinity;
+        double bestF1 = -1;
         long tp = 0, fp = 0;
         for (int i = 0; i < scored.Length; i++)
         {
@@ -316,20 +423,14 @@ public static class ModelTrainer
 
             double precision = (double)tp / (tp + fp), recall = positives == 0 ? 0 : (double)tp / positives;
             double f1 = precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall);
-            if (f1 > anyF1)
-            {
-                anyF1 = f1;
-                anyThreshold = scored[i].Score;
-            }
-
-            if (precision >= 0.9 && f1 > bestF1)
+            if (f1 > bestF1)
             {
                 bestF1 = f1;
                 bestThreshold = scored[i].Score;
             }
         }
 
-        return bestF1 >= 0 ? (bestThreshold, bestF1) : (anyThreshold, anyF1);
+        return (bestThreshold, bestF1);
     }
 
     internal static TrafficStateModel FitTraffic(IReadOnlyList<SegmentWindow> windows, int seed, out DataViewSchema schema, out MLContext ml)
@@ -371,6 +472,53 @@ public static class ModelTrainer
                 (false, true) => fn++,
                 (false, false) => tn++,
             };
+        }
+
+        return new DetectionQuality(tp, fp, fn, tn);
+    }
+
+    /// <summary>
+    /// Source-level quality, the way the engine acts on the scores: a source is flagged when
+    /// <see cref="RunLength"/> of its windows in a row (1 s apart) score at or above the threshold (TrustOptions'
+    /// quarantine rule). A faulty source counts as detected when such a run lies within its fault's windows; an
+    /// honest source (or a faulty one outside its fault) flagged is a false alarm.
+    /// </summary>
+    internal static DetectionQuality EvaluateSources(MisbehaviorModel model, IEnumerable<ScenarioData> scenarios)
+    {
+        long tp = 0, fp = 0, fn = 0, tn = 0;
+        foreach (ScenarioData scenario in scenarios)
+        {
+            foreach (IGrouping<(SourceKind, ulong), SourceWindow> source in scenario.Sources.GroupBy(w => (w.Kind, w.SourceId)))
+            {
+                bool faulty = false, detected = false, falseAlarm = false;
+                int runFault = 0, runHonest = 0;
+                long last = long.MinValue;
+                foreach (SourceWindow w in source.OrderBy(w => w.WindowEndMs))
+                {
+                    faulty |= w.Anomalous;
+                    bool flagged = model.Score(w.Features) >= model.Threshold;
+                    bool next = w.WindowEndMs - last <= SourceFeatures.StepMs;
+                    runFault = flagged && w.Anomalous ? (next ? runFault + 1 : 1) : 0;
+                    runHonest = flagged && !w.Anomalous ? (next ? runHonest + 1 : 1) : 0;
+                    detected |= runFault >= RunLength;
+                    falseAlarm |= runHonest >= RunLength;
+                    last = w.WindowEndMs;
+                }
+
+                if (faulty)
+                {
+                    _ = detected ? tp++ : fn++;
+                }
+
+                if (falseAlarm)
+                {
+                    fp++;
+                }
+                else if (!faulty)
+                {
+                    tn++;
+                }
+            }
         }
 
         return new DetectionQuality(tp, fp, fn, tn);
@@ -443,25 +591,26 @@ public static class ModelTrainer
     }
 
     /// <summary>
-    /// Holds out <see cref="TrainingOptions.HeldOutShare"/> of the scenarios of each group (by <paramref name="group"/>),
-    /// chosen by a seeded shuffle of the names; a group of two or more gives at least one.
+    /// Holds out <see cref="TrainingOptions.HeldOutShare"/> of the scenarios of each family (the name without its
+    /// trailing numbers: <c>train-drift-radar-12</c> is of <c>train-drift-radar</c>), chosen by a seeded shuffle of
+    /// the names; a family of two or more gives at least one, so every kind of fault is both learnt and measured.
     /// </summary>
-    internal static (List<ScenarioData> Train, List<ScenarioData> HeldOut) Split(List<ScenarioData> all, TrainingOptions options, Func<ScenarioData, bool> group)
+    internal static (List<ScenarioData> Train, List<ScenarioData> HeldOut) Split(List<ScenarioData> all, TrainingOptions options)
     {
         List<ScenarioData> train = [], heldOut = [];
         Random random = new(options.Seed);
-        foreach (bool g in (ReadOnlySpan<bool>)[true, false])
+        foreach (IGrouping<string, ScenarioData> family in all.GroupBy(s => Family(s.Name)).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
-            List<ScenarioData> members = [.. all.Where(s => group(s) == g).OrderBy(s => s.Name, StringComparer.Ordinal)];
-            random.Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(members));
-            int hold = members.Count < 2 ? 0 : Math.Max(1, (int)Math.Round(members.Count * options.HeldOutShare));
+            ScenarioData[] members = [.. family.OrderBy(s => s.Name, StringComparer.Ordinal)];
+            random.Shuffle(members);
+            int hold = members.Length < 2 ? 0 : Math.Max(1, (int)Math.Round(members.Length * options.HeldOutShare));
             heldOut.AddRange(members.Take(hold));
             train.AddRange(members.Skip(hold));
         }
 
         if (heldOut.Count == 0)
         {
-            throw new ModelTrainingException("too few scenarios to hold any out: give at least two of a kind");
+            throw new ModelTrainingException("too few scenarios to hold any out: give at least two of a family (names that differ only in their trailing numbers)");
         }
 
         train.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
@@ -469,11 +618,31 @@ public static class ModelTrainer
         return (train, heldOut);
     }
 
+    /// <summary>A scenario's family: its name without trailing <c>-NUMBER</c> parts.</summary>
+    internal static string Family(string name)
+    {
+        string family = name;
+        while (family.LastIndexOf('-') is int dash and > 0 && dash < family.Length - 1 && !family.AsSpan(dash + 1).ContainsAnyExceptInRange('0', '9'))
+        {
+            family = family[..dash];
+        }
+
+        return family;
+    }
+
     private static void Say(TrainingOptions options, string line) => options.Progress?.WriteLine(line);
 
     private sealed class SourceRow
     {
         [VectorType(SourceFeatures.Count)]
+        public float[] Features { get; set; } = [];
+    }
+
+    private sealed class JudgementRow
+    {
+        public bool Label { get; set; }
+
+        [VectorType(MisbehaviorModel.TreeFeatureCount)]
         public float[] Features { get; set; } = [];
     }
 

@@ -140,14 +140,22 @@
     if (bounds.isValid()) map.fitBounds(bounds, { padding: [10, 10] });
   }
 
+  // A MISBEHAVIOR event is about a source (a vehicle or an RSU that cannot be trusted), not a road hazard: it gets a
+  // marker of its own (a thick red dashed ring) and a label naming the source on the map.
+  function isMisbehavior(p) { return p.type === 'MISBEHAVIOR'; }
+  function sourceOf(p) { return (p.participants && p.participants.length) ? p.participants[0] : '?'; }
+
   function marker(feature) {
     const p = feature.properties; const c = feature.geometry.coordinates;
-    const m = L.circleMarker([c[1], c[0]], {
-      radius: 5 + p.severity, color: '#1d2733', weight: 1, fillColor: colour(p.type), fillOpacity: 0.9,
-      className: 'qz-event qz-' + p.type,
-    });
+    const bad = isMisbehavior(p);
+    const m = L.circleMarker([c[1], c[0]], bad
+      ? { radius: 9 + p.severity, color: '#d00000', weight: 3, dashArray: '4 3', fillColor: colour(p.type), fillOpacity: 0.75, className: 'qz-event qz-' + p.type + ' qz-misbehavior' }
+      : { radius: 5 + p.severity, color: '#1d2733', weight: 1, fillColor: colour(p.type), fillOpacity: 0.9, className: 'qz-event qz-' + p.type });
     m.feature = feature;
-    m.bindTooltip(() => p.type + ' · sev ' + m.feature.properties.severity + ' · ' + m.feature.properties.phase + '<br>' + localTime(p.timeUtcMs) + (p.intersection ? '<br>' + escapeHtml(p.intersection) : ''));
+    m.bindTooltip(() => p.type + (bad ? ' · source ' + escapeHtml(sourceOf(m.feature.properties)) : '') + ' · sev ' + m.feature.properties.severity + ' · ' + m.feature.properties.phase + '<br>' + localTime(p.timeUtcMs) + (p.intersection ? '<br>' + escapeHtml(p.intersection) : ''));
+    if (bad) {
+      m.bindTooltip('untrusted: ' + escapeHtml(sourceOf(p)), { permanent: true, direction: 'top', className: 'qz-source-label', offset: [0, -10] });
+    }
     m.on('click', () => showDetail(feature.id));
     return m;
   }
@@ -311,6 +319,7 @@
         tr('id', escapeHtml(d.id)) + tr('phase', p.phase) + tr('severity', p.severity + ' (highest of its life)') +
         tr('onset', localTime(p.timeUtcMs)) + tr('last', localTime(p.lastUtcMs)) +
         tr('where', escapeHtml([p.intersection, p.location].filter(Boolean).join(' · ')) + '<br>' + d.geometry.coordinates[1].toFixed(6) + ', ' + d.geometry.coordinates[0].toFixed(6)) +
+        (isMisbehavior(p) ? tr('source', '<b>' + escapeHtml(sourceOf(p)) + '</b> (its messages no longer feed detections while quarantined)') : '') +
         tr('participants', escapeHtml(p.participants.join(', '))) +
         tr('figures', Object.entries(p.figures).map(([k, v]) => escapeHtml(k) + ' ' + Number(v).toFixed(2)).join('<br>')) + '</table>';
       if (d.phases && d.phases.length) {
@@ -375,7 +384,7 @@
     const li = document.createElement('li');
     li.className = 'fresh';
     li.dataset.id = feature.id;
-    li.innerHTML = '<span class="swatch" style="background:' + colour(p.type) + '"></span> ' + p.type + ' ' + p.phase + ' · ' + localTime(p.timeUtcMs).slice(11) + (p.intersection ? ' · ' + escapeHtml(p.intersection) : '');
+    li.innerHTML = '<span class="swatch" style="background:' + colour(p.type) + '"></span> ' + p.type + (isMisbehavior(p) ? ' <b>' + escapeHtml(sourceOf(p)) + '</b>' : '') + ' ' + p.phase + ' · ' + localTime(p.timeUtcMs).slice(11) + (p.intersection ? ' · ' + escapeHtml(p.intersection) : '');
     li.addEventListener('click', () => { showDetail(feature.id); map.panTo([feature.geometry.coordinates[1], feature.geometry.coordinates[0]]); });
     const feed = $('feed');
     feed.insertBefore(li, feed.firstChild);

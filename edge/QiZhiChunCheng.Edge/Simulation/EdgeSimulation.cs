@@ -44,8 +44,9 @@ public sealed class EdgeSimulation
     private readonly IReadOnlyList<SimulatedVehicle> _obuVehicles;
     private readonly TimeProvider _time;
 
-    public EdgeSimulation(MqttEndpoint broker, V2xTopics topics, IReadOnlyList<SimulatedRsu> rsus, IReadOnlyList<SimulatedVehicle> heardVehicles, IReadOnlyList<SimulatedVehicle> obuVehicles, TimeProvider? time = null)
+    public EdgeSimulation(MqttEndpoint broker, V2xTopics topics, IReadOnlyList<SimulatedRsu> rsus, IReadOnlyList<SimulatedVehicle> heardVehicles, IReadOnlyList<SimulatedVehicle> obuVehicles, TimeProvider? time = null, IReadOnlyList<SimulatedVehicle>? ghosts = null)
     {
+        Ghosts = ghosts ?? [];
         _broker = broker;
         _topics = topics;
         _rsus = rsus;
@@ -66,6 +67,12 @@ public sealed class EdgeSimulation
     public IReadOnlyList<SimulatedVehicle> ObuVehicles => _obuVehicles;
 
     /// <summary>
+    /// Misbehaving sources: ghost vehicles that send BSMs on their own uplink but are not there, so no RSU sees
+    /// them (the demo's MISBEHAVIOR on the map).
+    /// </summary>
+    public IReadOnlyList<SimulatedVehicle> Ghosts { get; }
+
+    /// <summary>
     /// The demo's traffic on Dongfeng Street: one RSU at the middle of the 1.7 km straight, which forwards the BSMs
     /// it hears and reports what its sensors see, and test vehicles with their own uplink. Free-running traffic
     /// (the limit is 60 km/h): two south-west-bound vehicles in the middle and outer lanes (the outer one a test
@@ -83,6 +90,9 @@ public sealed class EdgeSimulation
     /// </list>
     /// The RSU also publishes the Feiyue Road junction's SPAT from the zone's fixed-time plan; the free-running traffic
     /// ignores the lights, so a car that reaches the stop line on red too fast to stop raises a red light violation.
+    /// And one misbehaving source: every 60 s a ghost vehicle (a new id each time, <c>GHOST...</c>) sends plausible
+    /// BSMs for 35 s, north-east-bound at 40 km/h in the middle lane from 640 m along the straight, well inside the
+    /// RSU's coverage, but the RSU never sees it: the platform's misbehaviour detection names it in a MISBEHAVIOR.
     /// </summary>
     public static EdgeSimulation DongfengDemo(MqttEndpoint broker, V2xTopics topics)
     {
@@ -133,7 +143,8 @@ public sealed class EdgeSimulation
                 Scripted("VEH-0011", 950, 0, false, cruise30),
                 Scripted("AMB-0001", 800, 0, false, cruise60, vehicleClass: 60) with { Emergency = siren },
             ],
-            [Vehicle("VEH-0004", 900, 2, false, 48)]);
+            [Vehicle("VEH-0004", 900, 2, false, 48)],
+            ghosts: [Scripted("GHOST-01", 640, 1, true, new VehicleScript(60, 40, [])) with { BsmId = OctetId8.FromAscii("GHOST001"), Ghost = true, GhostActiveS = 35 }]);
     }
 
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -147,6 +158,11 @@ public sealed class EdgeSimulation
         foreach (SimulatedVehicle vehicle in _obuVehicles)
         {
             devices.Add(RunObuAsync(vehicle, cancellationToken));
+        }
+
+        foreach (SimulatedVehicle ghost in Ghosts)
+        {
+            devices.Add(RunObuAsync(ghost, cancellationToken));
         }
 
         try
@@ -184,6 +200,29 @@ public sealed class EdgeSimulation
                 }
 
                 if (distance <= rsu.SensorRangeM && seen.Count < Rsm.MaxParticipants)
+                {
+                    seen.Add(new ParticipantData
+                    {
+                        PtcType = ParticipantType.Motor,
+                        PtcId = (ushort)(seen.Count + 1),
+                        Source = SourceType.Video,
+                        Id = bsm.Id,
+                        SecMark = bsm.SecMark,
+                        Pos = bsm.Pos with { Elevation = null },
+                        PosConfidence = new PositionConfidenceSet(PositionConfidence.A50cm),
+                        Speed = bsm.Speed,
+                        Heading = bsm.Heading,
+                        Size = bsm.Size,
+                    });
+                }
+            }
+
+            // Test vehicles with their own uplink are real too: the sensors see them (their BSMs go by their own uplink).
+            foreach (SimulatedVehicle vehicle in _obuVehicles)
+            {
+                Bsm bsm = vehicle.BsmAt(t, now, msgCnt);
+                (double east, double north) = frame.ToLocal(bsm.Pos.LatitudeDeg, bsm.Pos.LongitudeDeg);
+                if (!vehicle.Ghost && Math.Sqrt((east * east) + (north * north)) <= rsu.SensorRangeM && seen.Count < Rsm.MaxParticipants)
                 {
                     seen.Add(new ParticipantData
                     {
@@ -263,8 +302,13 @@ public sealed class EdgeSimulation
         do
         {
             long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-            Bsm bsm = vehicle.BsmAt((now - start) / 1000.0, now, msgCnt);
-            await PublishAsync(publisher, _topics.Uplink(SourceKind.Obu, vehicle.DeviceId, MessageType.Bsm), new V2xMessage(default, bsm), ++sequence, now, false, cancellationToken);
+            double t = (now - start) / 1000.0;
+            if (vehicle.SendsAt(t))
+            {
+                Bsm bsm = vehicle.BsmAt(t, now, msgCnt);
+                await PublishAsync(publisher, _topics.Uplink(SourceKind.Obu, vehicle.DeviceId, MessageType.Bsm), new V2xMessage(default, bsm), ++sequence, now, false, cancellationToken);
+            }
+
             msgCnt = (byte)((msgCnt + 1) % 128);
         }
         while (await timer.WaitForNextTickAsync(cancellationToken));

@@ -33,6 +33,19 @@ public sealed record SimulatedVehicle
     /// <summary>A scripted situation that replaces the speed profile; each cycle of it is a new vehicle (see <see cref="VehicleScript"/>).</summary>
     public VehicleScript? Script { get; init; }
 
+    /// <summary>
+    /// A ghost: nothing is really there. Its OBU sends BSMs (a spoofer's fabricated vehicle) but no RSU sensor sees
+    /// it; with a <see cref="Script"/> it sends only during the first <see cref="GhostActiveS"/> of each cycle, a new
+    /// ghost id each cycle.
+    /// </summary>
+    public bool Ghost { get; init; }
+
+    /// <summary>How long a ghost sends in each cycle of its script (s).</summary>
+    public double GhostActiveS { get; init; } = double.PositiveInfinity;
+
+    /// <summary>Whether the vehicle sends at <paramref name="t"/> seconds: always, except a ghost between its appearances.</summary>
+    public bool SendsAt(double t) => !Ghost || Script is not { } script || t - (Math.Floor(t / script.CycleS) * script.CycleS) < GhostActiveS;
+
     /// <summary>The emergency extension an emergency vehicle sends (siren and lightbar in use), or none.</summary>
     public VehicleEmergencyExtensions? Emergency { get; init; }
 

@@ -49,7 +49,8 @@ public sealed record MqttRecordResult
 /// <summary>
 /// Taps a live broker into a scenario folder: subscribes to <c>V2X/#</c> (under the zone prefix), and writes every
 /// uplink of the topic scheme (messages and heartbeats) to <c>messages.jsonl</c> as it arrives, its offset <c>t</c>
-/// counted from the first message's arrival and its payload kept as JSON (or as a string when it is not JSON).
+/// counted from the first message's arrival, its publisher's generation time (<c>ts</c>) as <c>generatedT</c> when it
+/// differs, and its payload kept as JSON (or as a string when it is not JSON).
 /// <c>scenario.json</c> (kind <c>MIXED</c>, start = the first arrival) is written when the first message arrives and
 /// again at the end with the duration; lines are flushed every second, so an interrupted recording keeps what it
 /// had. Truth and expectations are added by hand afterwards.
@@ -101,7 +102,11 @@ public static class MqttRecorder
                 }
 
                 last = now - first;
-                writer.WriteLine(ScenarioFolder.ToLine(new ScenarioMessage { T = last, Topic = topic, Payload = PayloadElement(message.Payload) }));
+                // The publisher's generation time (its ts property) is kept as generatedT when it is not the arrival:
+                // a replay at max speed or a slow link would otherwise replay with generation = arrival, out of step
+                // with the payloads' own time markers.
+                long? generatedT = message.GeneratedUtcMs is { } ts && ts != now ? ts - first : null;
+                writer.WriteLine(ScenarioFolder.ToLine(new ScenarioMessage { T = last, Topic = topic, GeneratedT = generatedT, Payload = PayloadElement(message.Payload) }));
                 recorded++;
                 if (sinceFlush.ElapsedMilliseconds >= 1000)
                 {

@@ -65,6 +65,9 @@ public sealed record ReplayResult
 
     /// <summary>The lane map's frame, to measure distances between positions.</summary>
     public required Core.Geo.LocalFrame Frame { get; init; }
+
+    /// <summary>The traffic state per lane segment against the truth (model and TJW); null without truth.</summary>
+    public TrafficStateScore? Traffic { get; init; }
 }
 
 /// <summary>Options of the in-process replay.</summary>
@@ -135,6 +138,7 @@ public static class InProcessReplay
             Problem(p);
         }), engine.Map.Frame);
         FusionScorer scorer = new(truth, options.GateM);
+        TrafficStateScorer? traffic = folder.TruthFile is null ? null : new(truth);
         Dictionary<DeviceId, long> sequences = [];
         List<V2xEvent> events = [];
         MapData? lastMap = null;
@@ -206,6 +210,7 @@ public static class InProcessReplay
             {
                 ticks = engine.Counters.Ticks;
                 scorer.Score(engine.LastTickUtcMs - manifest.StartUtcMs, engine.LastTickTracks);
+                traffic?.Tick(engine, engine.LastTickUtcMs - manifest.StartUtcMs, events, manifest.StartUtcMs);
             }
         }
 
@@ -222,6 +227,7 @@ public static class InProcessReplay
             ResolveParticipant = truth.Resolve,
             TruthIds = truth.Ids,
             Frame = engine.Map.Frame,
+            Traffic = traffic?.Result(),
         };
     }
 

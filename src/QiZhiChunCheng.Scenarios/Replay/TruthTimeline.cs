@@ -5,8 +5,11 @@ using QiZhiChunCheng.Scenarios.Format;
 
 namespace QiZhiChunCheng.Scenarios.Replay;
 
-/// <summary>One participant's true position at an instant, in the lane map's local frame.</summary>
-public readonly record struct TruthPoint(string Id, double XM, double YM);
+/// <summary>
+/// One participant's true position at an instant, in the lane map's local frame, with its speed and heading;
+/// <see cref="IsVehicle"/> for a real vehicle (kind <c>vehicle</c> or <c>emergency</c>; not a ghost, pedestrian or cyclist).
+/// </summary>
+public readonly record struct TruthPoint(string Id, double XM, double YM, double SpeedMps = 0, double HeadingDeg = 0, bool IsVehicle = false);
 
 /// <summary>
 /// Reads <c>truth.jsonl</c> forward in time as the replay advances: the positions at any instant between two truth
@@ -65,7 +68,7 @@ public sealed class TruthTimeline
         {
             if (_next.Points.TryGetValue(a.Id, out TruthPoint b))
             {
-                output.Add(new TruthPoint(a.Id, a.XM + ((b.XM - a.XM) * f), a.YM + ((b.YM - a.YM) * f)));
+                output.Add(a with { XM = a.XM + ((b.XM - a.XM) * f), YM = a.YM + ((b.YM - a.YM) * f), SpeedMps = a.SpeedMps + ((b.SpeedMps - a.SpeedMps) * f) });
             }
         }
 
@@ -119,7 +122,7 @@ public sealed class TruthTimeline
         {
             Learn(_pending);
             (double x, double y) = _frame.ToLocal(_pending.Lat, _pending.Lon);
-            frame.Points[_pending.Id] = new TruthPoint(_pending.Id, x, y);
+            frame.Points[_pending.Id] = new TruthPoint(_pending.Id, x, y, _pending.SpeedMps, _pending.HeadingDeg, _pending.Kind is "vehicle" or "emergency");
             if (!Advance())
             {
                 break;

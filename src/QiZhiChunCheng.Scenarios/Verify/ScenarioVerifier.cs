@@ -231,6 +231,7 @@ public static class ScenarioVerifier
             Failures = failures,
             Notes = notes,
             WallMs = Math.Round(wallMs, 1),
+            TrafficState = result.Traffic,
         };
     }
 

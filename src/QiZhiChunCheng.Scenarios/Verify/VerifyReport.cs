@@ -68,6 +68,12 @@ public sealed record ScenarioVerdict
     public List<string> Notes { get; init; } = [];
 
     public double WallMs { get; init; }
+
+    /// <summary>
+    /// The traffic state per lane segment against the truth: the traffic-state model's accuracy and the rule-based
+    /// TJW's agreement, over the same segment windows; null without truth.
+    /// </summary>
+    public Replay.TrafficStateScore? TrafficState { get; init; }
 }
 
 /// <summary>One expected event and what met it.</summary>
@@ -122,6 +128,9 @@ public sealed record VerifyReport
     /// <summary>Per application (event type code), over every scenario.</summary>
     public SortedDictionary<string, ApplicationScore> Applications { get; init; } = new(StringComparer.Ordinal);
 
+    /// <summary>The traffic state over every scenario with truth: model accuracy and TJW agreement against the truth's labels.</summary>
+    public TrafficStateSummary? TrafficState { get; init; }
+
     public static VerifyReport From(IReadOnlyList<ScenarioVerdict> verdicts)
     {
         ArgumentNullException.ThrowIfNull(verdicts);
@@ -173,6 +182,7 @@ public sealed record VerifyReport
             Passed = verdicts.Count(v => v.Passed),
             Failed = verdicts.Count(v => !v.Passed),
             Applications = applications,
+            TrafficState = TrafficStateSummary.From(verdicts),
         };
 
         (int Expected, int Matched, int FalsePositives, List<long> Leads) Get(string type) =>
@@ -208,6 +218,24 @@ public sealed record VerifyReport
             sb.AppendLine(c, $"| {type} | {a.Expected} | {a.Matched} | {a.FalsePositives} | {Pct(a.Precision)} | {Pct(a.Recall)} | {Num(a.MeanLeadTimeMs, "F0")} |");
         }
 
+        if (TrafficState is { } traffic)
+        {
+            sb.AppendLine();
+            sb.AppendLine("## Traffic state per lane segment");
+            sb.AppendLine();
+            sb.AppendLine("Truth: the mean true speed over the lane's limit over the last 5 s (free flow 0.6 or more, congested under 0.25). TJW: a lane with an active TJW is congested at level 3, slowing at levels 1-2.");
+            sb.AppendLine();
+            sb.AppendLine("| scenario | windows | free / slowing / congested | model windows | model accuracy | TJW agreement |");
+            sb.AppendLine("|---|---:|---:|---:|---:|---:|");
+            foreach (ScenarioVerdict v in Scenarios.Where(v => v.TrafficState is { Windows: > 0 }))
+            {
+                Replay.TrafficStateScore t = v.TrafficState!;
+                sb.AppendLine(c, $"| {v.Name} | {t.Windows} | {t.TruthLevels[0]} / {t.TruthLevels[1]} / {t.TruthLevels[2]} | {t.ModelWindows} | {Pct(t.ModelAccuracy)} | {Pct(t.TjwAccuracy)} |");
+            }
+
+            sb.AppendLine(c, $"| **all** | {traffic.Windows} | {traffic.TruthLevels[0]} / {traffic.TruthLevels[1]} / {traffic.TruthLevels[2]} | {traffic.ModelWindows} | {Pct(traffic.ModelAccuracy)} | {Pct(traffic.TjwAccuracy)} |");
+        }
+
         foreach (ScenarioVerdict v in Scenarios.Where(v => v.Failures.Count > 0 || v.Notes.Count > 0))
         {
             sb.AppendLine();
@@ -228,6 +256,53 @@ public sealed record VerifyReport
 
         static string Num(double? v, string format) => v is { } x ? x.ToString(format, CultureInfo.InvariantCulture) : "-";
         static string Pct(double? v) => v is { } x ? (x * 100).ToString("F1", CultureInfo.InvariantCulture) + " %" : "-";
+    }
+}
+
+/// <summary>The traffic state over all verified scenarios: windows pooled, accuracies over the pooled windows.</summary>
+public sealed record TrafficStateSummary
+{
+    public long Windows { get; init; }
+
+    public long[] TruthLevels { get; init; } = new long[3];
+
+    public long ModelWindows { get; init; }
+
+    public double? ModelAccuracy { get; init; }
+
+    public double? TjwAccuracy { get; init; }
+
+    /// <summary>Pools the scenarios' windows; null when no scenario had any.</summary>
+    public static TrafficStateSummary? From(IReadOnlyList<ScenarioVerdict> verdicts)
+    {
+        ArgumentNullException.ThrowIfNull(verdicts);
+        long windows = 0, modelWindows = 0, modelRight = 0, tjwRight = 0;
+        long[] levels = new long[3];
+        foreach (ScenarioVerdict v in verdicts)
+        {
+            if (v.TrafficState is not { Windows: > 0 } t)
+            {
+                continue;
+            }
+
+            windows += t.Windows;
+            modelWindows += t.ModelWindows;
+            for (int i = 0; i < 3; i++)
+            {
+                levels[i] += t.TruthLevels[i];
+                modelRight += t.ModelConfusion[i][i];
+                tjwRight += t.TjwConfusion[i][i];
+            }
+        }
+
+        return windows == 0 ? null : new TrafficStateSummary
+        {
+            Windows = windows,
+            TruthLevels = levels,
+            ModelWindows = modelWindows,
+            ModelAccuracy = modelWindows == 0 ? null : Math.Round((double)modelRight / modelWindows, 4),
+            TjwAccuracy = Math.Round((double)tjwRight / windows, 4),
+        };
     }
 }
 

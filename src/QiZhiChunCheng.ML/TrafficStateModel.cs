@@ -90,4 +90,5 @@ public sealed class TrafficStateModel : ITrafficStateModel
         ModelPackage.Write(path, Manifest, ml, [.. Entries.Select((e, k) => (e, Models[k], schema))]);
 
     private static void ThrowLength(ReadOnlySpan<float> features) =>
-        throw new ArgumentException($"a segment window has {SegmentFeatures.Count} features, not {features.Length}", nameof(features));}
+        throw new ArgumentException($"a segment window has {SegmentFeatures.Count} features, not {features.Length}", nameof(features));
+}

@@ -1,6 +1,6 @@
 using System.CommandLine;
-using QiZhiChunCheng.ML.Training;
 using QiZhiChunCheng.Cli.Commands;
+using QiZhiChunCheng.ML.Training;
 
 namespace QiZhiChunCheng.ML.Tests;
 

@@ -11,4 +11,5 @@ root.Subcommands.Add(EdgeCommand.Create());
 root.Subcommands.Add(DeviceCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(ScenarioCommand.Create());
+root.Subcommands.Add(MlCommand.Create());
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = QiZhiChunCheng.Edge.Agent.EdgeCommandLine.StopTimeout });

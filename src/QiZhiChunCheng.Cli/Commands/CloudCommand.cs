@@ -30,8 +30,9 @@ internal static class CloudCommand
         Option<string?> devices = new("--devices") { Description = "A device registry file (qzcc device add): the embedded broker admits only its devices and enforces their topic rights" };
         Option<string> retention = new("--retention") { Description = "Keep events this long after their last phase (30, 30d, 12h, 90m)", DefaultValueFactory = _ => "30d" };
 
+        Option<bool> noMl = MlCommand.NoMlOption();
         Command command = new("cloud", "Run the cloud tier alone: ingest, bus, fusion workers, event store, downlink and HTTP API");
-        foreach (Option option in (Option[])[mqtt, listen, mqttUser, mqttPasswordEnv, kafka, store, data, http, workers, partitions, prefix, devices, retention])
+        foreach (Option option in (Option[])[mqtt, listen, mqttUser, mqttPasswordEnv, kafka, store, data, http, workers, partitions, prefix, devices, retention, noMl])
         {
             command.Options.Add(option);
         }
@@ -98,6 +99,7 @@ internal static class CloudCommand
                 DevicesPath = parse.GetValue(devices),
                 LoggerFactory = loggers,
             };
+            options = options with { Engine = MlCommand.WithModels(options.Engine, parse.GetValue(noMl), parse.InvocationConfiguration.Error) };
 
             CloudHost cloud;
             try

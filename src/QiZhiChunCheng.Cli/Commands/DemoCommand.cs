@@ -26,6 +26,7 @@ internal static class DemoCommand
         Option<int> workers = new("--workers") { Description = "Detection workers", DefaultValueFactory = _ => 2 };
         Option<string> retention = new("--retention") { Description = "Keep events this long after their last phase: days (30, 7d), hours (12h) or minutes (90m); older ones are pruned in the background", DefaultValueFactory = _ => "30d" };
         Option<string?> kafka = new("--kafka") { Description = "Run the bus on Kafka: 'mock' (librdkafka's mock cluster in this process) or HOST:PORT[,HOST:PORT]; default the in-process bus" };
+        Option<bool> noMl = MlCommand.NoMlOption();
         Option<string?> tiles = new("--tiles") { Description = "A tile URL template for the map page's background (https://host/{z}/{x}/{y}.png); default none: the zone on a plain background, works offline" };
 
         Command command = new("demo", "Run the platform end to end on embedded defaults with simulated traffic on Dongfeng Street");
@@ -37,6 +38,7 @@ internal static class DemoCommand
         command.Options.Add(retention);
         command.Options.Add(tiles);
         command.Options.Add(kafka);
+        command.Options.Add(noMl);
         command.SetAction(async (parse, cancellationToken) =>
         {
             int? seconds = parse.GetValue(duration);
@@ -81,6 +83,7 @@ internal static class DemoCommand
                 Kafka = parse.GetValue(kafka),
                 ExtraSinks = [new ConsoleEventPrinter()],
             };
+            options = options with { Engine = MlCommand.WithModels(options.Engine, parse.GetValue(noMl), parse.InvocationConfiguration.Error) };
             return await RunAsync(options, seconds, cancellationToken);
         });
         return command;

@@ -128,9 +128,10 @@ internal static class ScenarioCommand
         Option<string> speed = new("--speed") { Description = "Over MQTT: 1 (real time), 10, any factor, or max", DefaultValueFactory = _ => "1" };
         Option<string?> mqtt = new("--mqtt") { Description = "Publish to this broker, HOST:PORT, as the devices would; without it the scenario runs straight into an in-process engine (offline, as fast as it can) and its events are printed" };
         Option<string?> prefix = new("--prefix") { Description = "Publish under this zone prefix" };
+        Option<bool> noMl = MlCommand.NoMlOption();
         Command replay = new("replay", "Replay a scenario, moved to the current time: over MQTT (with seq and ts, payload times moved), or into an in-process engine");
         replay.Arguments.Add(dir);
-        foreach (Option option in new Option[] { speed, mqtt, prefix })
+        foreach (Option option in new Option[] { speed, mqtt, prefix, noMl })
         {
             replay.Options.Add(option);
         }
@@ -162,7 +163,7 @@ internal static class ScenarioCommand
             ProgressBar progress = new(error, IsTerminal(parse), folder.Manifest.Name);
             if (parse.GetValue(mqtt) is not { } broker)
             {
-                return ReplayInProcess(parse, folder, progress, cancellationToken);
+                return ReplayInProcess(parse, folder, progress, ReplayOptions(folder.Path, parse.GetValue(noMl), error), cancellationToken);
             }
 
             if (!TryEndpoint(parse, "replay", broker, out MqttEndpoint endpoint))
@@ -191,14 +192,14 @@ internal static class ScenarioCommand
         return replay;
     }
 
-    private static int ReplayInProcess(ParseResult parse, ScenarioFolder folder, ProgressBar progress, CancellationToken cancellationToken)
+    private static int ReplayInProcess(ParseResult parse, ScenarioFolder folder, ProgressBar progress, InProcessReplayOptions? options, CancellationToken cancellationToken)
     {
         TextWriter output = parse.InvocationConfiguration.Output;
         long messages = 0;
         ReplayResult result;
         try
         {
-            result = InProcessReplay.Run(folder, progress: t => progress.Report(t, folder.Manifest.DurationMs, ++messages), cancellationToken: cancellationToken);
+            result = InProcessReplay.Run(folder, options, progress: t => progress.Report(t, folder.Manifest.DurationMs, ++messages), cancellationToken: cancellationToken);
         }
         catch (OperationCanceledException)
         {
@@ -230,10 +231,12 @@ internal static class ScenarioCommand
         Argument<string[]> dirs = new("DIR") { Description = "Scenario folders, or folders to search for them (scenarios/ verifies the library)", Arity = ArgumentArity.OneOrMore };
         Option<string?> report = new("--report") { Description = "Also write the report as Markdown to FILE.md" };
         Option<bool> json = new("--json") { Description = "Print the report as JSON on standard output (the shape of ARCHITECTURE.md)" };
+        Option<bool> noMl = MlCommand.NoMlOption();
         Command verify = new("verify", "Replay each scenario in process and check its expected events; per application precision and recall, lead time, fusion error; exit 1 when any scenario fails");
         verify.Arguments.Add(dirs);
         verify.Options.Add(report);
         verify.Options.Add(json);
+        verify.Options.Add(noMl);
         verify.SetAction(parse =>
         {
             TextWriter output = parse.InvocationConfiguration.Output;
@@ -257,7 +260,7 @@ internal static class ScenarioCommand
             List<ScenarioVerdict> verdicts = [];
             foreach (string folder in folders)
             {
-                ScenarioVerdict v = ScenarioVerifier.Verify(folder);
+                ScenarioVerdict v = ScenarioVerifier.Verify(folder, options: ReplayOptions(folder, parse.GetValue(noMl), error));
                 verdicts.Add(v);
                 error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{verdicts.Count}/{folders.Count}] {v.Name}: {(v.Passed ? "passed" : "FAILED")} ({v.Matched}/{v.Expected} matched, {v.Unexpected} unexpected, {v.WallMs / 1000:F1} s)"));
                 foreach (string failure in v.Failures)
@@ -290,6 +293,27 @@ internal static class ScenarioCommand
             static string Pct(double? v) => v is { } x ? (x * 100).ToString("F1", CultureInfo.InvariantCulture) + " %" : "-";
         });
         return verify;
+    }
+
+    /// <summary>
+    /// The in-process replay of a folder with the shipped models in the engine (null with --no-ml, or when the
+    /// manifest cannot be read: the replay then reports that itself).
+    /// </summary>
+    private static InProcessReplayOptions? ReplayOptions(string dir, bool noMl, TextWriter warnings)
+    {
+        if (noMl)
+        {
+            return null;
+        }
+
+        try
+        {
+            return new InProcessReplayOptions { Engine = MlCommand.WithModels(InProcessReplay.EngineOptionsFor(ScenarioFolder.ReadManifest(dir)), noMl: false, warnings) };
+        }
+        catch (Exception ex) when (ex is ScenarioFormatException or IOException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The repository's scenarios/ folder, looked for above the current folder, then above the executable's.</summary>

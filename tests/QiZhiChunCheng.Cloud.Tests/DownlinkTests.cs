@@ -34,7 +34,7 @@ public sealed class DownlinkTests
 
             // The demo's rear-end approach: VEH-0005 brakes hard in front of VEH-0006 near RSU-DF-01.
             await DemoTraffic.PublishAsync(cloud.MqttEndpoint, DemoTraffic.Build(seconds: 16), ct);
-            for (int i = 0; i < 400 && (rsu01.IsEmpty || !vehicle.Any(v => Type(v.Payload) == "FCW")); i++)
+            for (int i = 0; i < 400 && (!rsu01.Any(r => Encoding.UTF8.GetString(r.Payload).Contains("FCW onset FCW-", StringComparison.Ordinal)) || !vehicle.Any(v => Type(v.Payload) == "FCW")); i++)
             {
                 await Task.Delay(50, ct);
             }
@@ -56,7 +56,7 @@ public sealed class DownlinkTests
                 Assert.Equal("5253554446303031", rsi!.Id.ToString()); // RSU-DF-01 broadcasts it as its own
             }
 
-            Assert.Contains(rsu01, r => Encoding.UTF8.GetString(r.Payload).Contains("FCW onset FCW-", StringComparison.Ordinal));
+            Assert.True(rsu01.Any(r => Encoding.UTF8.GetString(r.Payload).Contains("FCW onset FCW-", StringComparison.Ordinal)), string.Join(" | ", rsu01.Select(r => Encoding.UTF8.GetString(r.Payload)).Take(5)));
             Assert.True(cloud.Downlink!.SentToVehicles > 0);
         }
 

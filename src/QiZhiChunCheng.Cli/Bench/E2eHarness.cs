@@ -2,7 +2,10 @@ using System.Diagnostics;
 using System.Globalization;
 using QiZhiChunCheng.Cloud;
 using QiZhiChunCheng.Core.Events;
+using QiZhiChunCheng.Engine;
+using QiZhiChunCheng.Engine.Trust;
 using QiZhiChunCheng.Mqtt;
+using QiZhiChunCheng.NetTopologySuite;
 
 namespace QiZhiChunCheng.Cli.Bench;
 
@@ -36,6 +39,9 @@ internal sealed record E2eOptions
     /// that its CPU and garbage collections are not the cloud's; false: in this process.
     /// </summary>
     public bool SeparateProcess { get; init; } = true;
+
+    /// <summary>Plausibility checks and quarantine on (the product's default); off to see what they cost.</summary>
+    public bool Trust { get; init; } = true;
 }
 
 /// <summary>The harness's figures; <c>--json</c> prints this object.</summary>
@@ -109,6 +115,7 @@ internal static class E2eHarness
                     Partitions = partitions,
                     Kafka = options.Kafka,
                     Downlink = options.Downlink,
+                    Engine = new EngineOptions { Map = ZoneMapLoader.Default.RequireLaneMap(), Trust = new TrustOptions { Enabled = options.Trust } },
                 },
                 cancellationToken);
             await using (cloud)

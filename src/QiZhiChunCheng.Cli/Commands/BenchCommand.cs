@@ -23,12 +23,13 @@ internal static class BenchCommand
         Option<int> connections = new("--connections") { Description = "MQTT connections the vehicles' BSMs are spread over", DefaultValueFactory = _ => 16 };
         Option<double> warmUp = new("--warmup") { Description = "Seconds at the start not measured", DefaultValueFactory = _ => 3 };
         Option<bool> noDownlink = new("--no-downlink") { Description = "Do not send warnings down over MQTT (to see what the downlink costs)" };
+        Option<bool> noTrust = new("--no-trust") { Description = "Switch the plausibility checks and quarantine off (to see what they cost)" };
         Option<bool> json = new("--json") { Description = "Print one JSON object (sustainedMsgsPerS, p50Ms, p99Ms, maxMs, lost, ...) instead of the table" };
         Option<string> generator = new("--generator") { Description = "Where the load generator runs: 'process' (its own process, at a lower priority than the cloud, as the road's devices are other machines) or 'inproc' (in this process)", DefaultValueFactory = _ => "process" };
         generator.AcceptOnlyFromAmong("process", "inproc");
 
         Command e2e = new("e2e", "Publish generated traffic through the real MQTT broker and bus and measure message-to-result latency, throughput and loss");
-        foreach (Option option in (Option[])[rate, duration, warmUp, workers, partitions, kafka, connections, noDownlink, generator, json])
+        foreach (Option option in (Option[])[rate, duration, warmUp, workers, partitions, kafka, connections, noDownlink, noTrust, generator, json])
         {
             e2e.Options.Add(option);
         }
@@ -46,6 +47,7 @@ internal static class BenchCommand
                 Connections = parse.GetValue(connections),
                 Downlink = !parse.GetValue(noDownlink),
                 SeparateProcess = parse.GetValue(generator) != "inproc",
+                Trust = !parse.GetValue(noTrust),
             };
             if (options.Rate is < 100 or > 1_000_000)
             {

@@ -37,7 +37,7 @@ public sealed class TrustMonitor : IFusionTap
     private readonly int[] _freeSources;
     private readonly int[] _quarantined;
     private readonly int[] _ruleScratch = new int[TrustRules.Count];
-    private readonly float[] _features = new float[SourceFeatures.Count];
+    private readonly float[] _windowFeatures;
     private readonly float[] _segmentFeatures = new float[SegmentFeatures.Count];
 
     private readonly Dictionary<ParticipantKey, int> _byParticipant = new(ParticipantCapacity);
@@ -53,6 +53,7 @@ public sealed class TrustMonitor : IFusionTap
     private readonly double[] _rsuRadius = new double[MaxRsus];
     private readonly int[] _rsuPolyStart = new int[MaxRsus];
     private readonly int[] _rsuPolyCount = new int[MaxRsus];
+    private readonly int[] _rsuSource = new int[MaxRsus]; // the source slot of each RSU (-1: none tracked)
     private readonly Dictionary<ulong, DeviceId> _rsuNames = new(MaxRsus);
     private double[] _polyX = [];
     private double[] _polyY = [];
@@ -90,6 +91,7 @@ public sealed class TrustMonitor : IFusionTap
         _residualHistorySecond = new long[_capacity * Buckets];
         _freeSources = new int[_capacity];
         _quarantined = new int[_capacity];
+        _windowFeatures = new float[_capacity * SourceFeatures.Count];
         for (int i = 0; i < _capacity; i++)
         {
             _freeSources[i] = _capacity - 1 - i;
@@ -180,6 +182,7 @@ public sealed class TrustMonitor : IFusionTap
 
         // RSU geometry is in the map's frame: rebuild it (positions learned from RSMs are learned again).
         _rsuCount = 0;
+        Array.Fill(_rsuSource, -1);
         IReadOnlyList<Core.Zone.RsuSite>? sites = _options.Rsus;
         if (sites is null)
         {
@@ -248,14 +251,16 @@ public sealed class TrustMonitor : IFusionTap
         Latency(ref b, envelope);
         bool vehicle = o.Kind == ParticipantKind.Vehicle;
         uint mask = Check(ref _sourceKin[s], o, bsm.SpeedAvailable, bsm.Transmission == TransmissionState.ReverseGears, Reference(envelope), clockUtcMs, vehicle);
+        src.LastArrivalUtcMs = Math.Max(src.LastArrivalUtcMs, clockUtcMs);
         src.X = o.XM;
         src.Y = o.YM;
 
         // Coverage of the vehicle's report by the roadside: a covered report a roadside sensor did not confirm in
         // the second before it (a feature, not a rule: a sensor misses vehicles now and then).
-        if (Covered(o.XM, o.YM))
+        if (Covering(o.XM, o.YM, out ulong rsus))
         {
             b.Covered++;
+            b.Rsus |= rsus;
             if (_world.LastRoadsideUtcMs(bsm.Id) < o.TimeUtcMs - 1000)
             {
                 b.Unseen++;
@@ -295,6 +300,7 @@ public sealed class TrustMonitor : IFusionTap
         {
             src.X = _rsuX[src.Rsu];
             src.Y = _rsuY[src.Rsu];
+            _rsuSource[src.Rsu] = s;
         }
 
         return s;
@@ -307,6 +313,7 @@ public sealed class TrustMonitor : IFusionTap
     internal bool OnParticipant(int rsu, in ParticipantData p, in Observation o, in Envelope envelope, long clockUtcMs)
     {
         _current = rsu;
+        _sources[rsu].LastArrivalUtcMs = Math.Max(_sources[rsu].LastArrivalUtcMs, clockUtcMs);
         ref Bucket b = ref BucketOf(rsu, o.TimeUtcMs);
         ParticipantKey key = new(_sources[rsu].Id, p.PtcId);
         int k = ParticipantOf(key, o.TimeUtcMs);
@@ -322,7 +329,14 @@ public sealed class TrustMonitor : IFusionTap
             mask |= TrustRules.Bit(TrustRule.Coverage);
         }
 
-        return Account(rsu, ref b, mask);
+        bool feed = Account(rsu, ref b, mask);
+        if (!feed && _sources[rsu].Quarantined && (mask & (TrustRules.DropMask | Redelivered)) == 0)
+        {
+            // Fed nothing because its RSU is quarantined: still measured against the track its id points to.
+            _world.ProbeRoadside(new OctetId8(_sources[rsu].Id), o);
+        }
+
+        return feed;
     }
 
     void IFusionTap.OnResidual(in Observation o, double residualM, double speedErrorMps)
@@ -547,6 +561,8 @@ public sealed class TrustMonitor : IFusionTap
         }
     }
 
+    // Two passes: first every source's window and its own verdict (failing, anomalous), then the decisions, so that
+    // explaining away compares sources on the same second whatever the order of the table.
     private void CloseSourceWindows(long endUtcMs, long second)
     {
         long first = second - Buckets; // buckets first .. second-1
@@ -556,9 +572,11 @@ public sealed class TrustMonitor : IFusionTap
         {
             int s = entry.Value;
             ref Source src = ref _sources[s];
+            src.Judged = false;
             int messages = 0, frames = 0, sightings = 0, failed = 0, latencyN = 0, residualN = 0, covered = 0, unseen = 0;
             double latency = 0, residual = 0, speedSquares = 0;
             long firstSeen = long.MaxValue, lastSeen = long.MinValue;
+            ulong rsus = 0;
             Array.Clear(_ruleScratch);
             for (int k = 0; k < Buckets; k++)
             {
@@ -580,6 +598,7 @@ public sealed class TrustMonitor : IFusionTap
                 speedSquares += b.SpeedErrorSquares;
                 covered += b.Covered;
                 unseen += b.Unseen;
+                rsus |= b.Rsus;
                 firstSeen = Math.Min(firstSeen, b.FirstUtcMs);
                 lastSeen = Math.Max(lastSeen, b.LastUtcMs);
                 for (int r = 1; r < TrustRules.Count; r++)
@@ -604,7 +623,7 @@ public sealed class TrustMonitor : IFusionTap
             _residualHistory[h] = (float)meanResidual;
             _residualHistorySecond[h] = second;
 
-            Span<float> f = _features;
+            Span<float> f = _windowFeatures.AsSpan(s * SourceFeatures.Count, SourceFeatures.Count);
             double span = messages > 0 ? Math.Clamp((endUtcMs - firstSeen) / 1000.0, 1, Buckets) : Buckets;
             f[SourceFeatures.MessageRateHz] = (float)(messages / span);
             f[SourceFeatures.MeanLatencyMs] = latencyN > 0 ? (float)(latency / latencyN) : 0;
@@ -629,16 +648,59 @@ public sealed class TrustMonitor : IFusionTap
                 }
             }
 
-            src.AnomalousRun = anomalous ? src.AnomalousRun + 1 : 0;
             bool failing = failed >= _options.QuarantineMinFailures && failed >= _options.QuarantineFailureShare * sightings;
+            src.Judged = true;
+            src.ScoreNow = score;
+            src.AnomalousNow = anomalous;
+            src.FailingNow = failing;
+            src.FailuresNow = failed;
+            src.ShareNow = sightings > 0 ? (float)failed / sightings : 0;
+            src.DominantNow = Dominant();
+            src.RsusNow = rsus;
+
+            // A window that cannot judge a quarantined source does not clear it: one that keeps sending but whose
+            // event times all fall outside the window (a frozen clock), or an RSU the model convicted with nothing
+            // to measure its residual against.
+            src.UnjudgedNow = src.Quarantined
+                && ((messages == 0 && src.LastArrivalUtcMs >= endUtcMs - SourceFeatures.WindowMs)
+                    || (src.Kind == SourceKind.Rsu && src.ModelConvicted && residualN == 0));
+            if (src.Quarantined)
+            {
+                src.LastQuarantinedUtcMs = endUtcMs;
+            }
+
+            if (anomalous || failing || src.Quarantined)
+            {
+                src.LastSuspectUtcMs = endUtcMs;
+            }
+        }
+
+        foreach (KeyValuePair<SourceKey, int> entry in _bySource)
+        {
+            int s = entry.Value;
+            ref Source src = ref _sources[s];
+            if (!src.Judged)
+            {
+                continue;
+            }
+
+            bool anomalous = src.AnomalousNow;
+            if (anomalous && _options.ExplainAway && ExplainedAway(s, endUtcMs))
+            {
+                anomalous = false;
+                Counters.ExplainedWindows++;
+            }
+
+            src.AnomalousRun = anomalous ? src.AnomalousRun + 1 : 0;
+            bool failing = src.FailingNow;
             bool bad = failing || src.AnomalousRun >= _options.QuarantineAnomalousWindows;
             if (!src.Quarantined || bad)
             {
                 // The evidence an event shows: the window that (still) convicts the source.
-                src.Score = score;
-                src.WindowFailures = failed;
-                src.WindowShare = sightings > 0 ? (float)failed / sightings : 0;
-                src.Dominant = Dominant();
+                src.Score = src.ScoreNow;
+                src.WindowFailures = src.FailuresNow;
+                src.WindowShare = src.ShareNow;
+                src.Dominant = src.DominantNow;
             }
 
             if (bad)
@@ -646,15 +708,21 @@ public sealed class TrustMonitor : IFusionTap
                 src.LastBadUtcMs = endUtcMs;
                 if (!src.Quarantined)
                 {
+                    src.ModelConvicted = !failing;
                     Quarantine(s);
                 }
+            }
+            else if (src.Quarantined && src.UnjudgedNow)
+            {
+                src.LastBadUtcMs = endUtcMs; // no evidence either way: the release clock starts again
             }
             else if (src.Quarantined && endUtcMs - src.LastBadUtcMs >= _options.ReleaseCleanMs)
             {
                 Release(s);
             }
 
-            observer?.OnSourceWindow(new SourceWindowSample(src.Kind, new OctetId8(src.Id), endUtcMs, f, score, src.Quarantined));
+            ReadOnlySpan<float> f = _windowFeatures.AsSpan(s * SourceFeatures.Count, SourceFeatures.Count);
+            observer?.OnSourceWindow(new SourceWindowSample(src.Kind, new OctetId8(src.Id), endUtcMs, f, src.ScoreNow, src.Quarantined));
         }
 
         // Forget sources silent for a whole window (not quarantined): their slots serve new ones.
@@ -667,6 +735,78 @@ public sealed class TrustMonitor : IFusionTap
                 Free(s);
             }
         }
+    }
+
+    // Explaining away: whether a suspect RSU overlapping source s is the likelier cause of its anomalous window. The
+    // features of a source are measured against fused tracks and roadside sightings, which a faulty RSU corrupts for
+    // every source it shares tracks with: a car whose track a drifting radar drags shows a larger residual than the
+    // radar; a car a frozen RSU no longer confirms looks unseen. One RSU at fault explains the anomalies of all the
+    // sources around it; so
+    // - a vehicle's anomalous window does not count while an RSU that covered it during the window (or covers its
+    //   last position) is suspect: quarantined, failing its rules or anomalous, now or less than a window ago (its
+    //   influence is still in the windows);
+    // - an RSU's anomalous window does not count while an RSU whose coverage overlaps its own is quarantined (or
+    //   was less than a window ago), fails its rules now, or is anomalous now with a higher score: the most anomalous
+    //   of overlapping RSUs is judged first, and the others again on windows it no longer feeds.
+    // Only the pass-one verdicts of this second are read, so the order of the table does not matter. Rule failures
+    // are a source's own and are never explained away.
+    private bool ExplainedAway(int s, long endUtcMs)
+    {
+        ref Source src = ref _sources[s];
+        long recent = endUtcMs - SourceFeatures.WindowMs;
+        if (src.Kind != SourceKind.Rsu)
+        {
+            for (int r = 0; r < _rsuCount; r++)
+            {
+                int a = _rsuSource[r];
+                if (a < 0 || a == s || _sources[a].LastSuspectUtcMs < recent)
+                {
+                    continue;
+                }
+
+                if ((r < 64 && (src.RsusNow & (1UL << r)) != 0) || InCoverage(r, src.X, src.Y, _options.CoverageMarginM))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        int me = src.Rsu;
+        if (me < 0)
+        {
+            return false;
+        }
+
+        for (int r = 0; r < _rsuCount; r++)
+        {
+            int a = _rsuSource[r];
+            if (r == me || a < 0 || a == s)
+            {
+                continue;
+            }
+
+            ref Source other = ref _sources[a];
+            bool likelier = other.LastQuarantinedUtcMs >= recent
+                || (other.Judged && other.FailingNow)
+                || (other.Judged && other.AnomalousNow && (other.ScoreNow > src.ScoreNow || (other.ScoreNow == src.ScoreNow && other.Id < src.Id)));
+            if (likelier && Overlap(me, r))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    // Two RSUs' coverages overlap (each taken as the circle around its site that holds its polygon).
+    private bool Overlap(int a, int b)
+    {
+        double dx = _rsuX[a] - _rsuX[b];
+        double dy = _rsuY[a] - _rsuY[b];
+        double reach = _rsuRadius[a] + _rsuRadius[b];
+        return (dx * dx) + (dy * dy) < reach * reach;
     }
 
     private TrustRule Dominant()
@@ -852,7 +992,18 @@ public sealed class TrustMonitor : IFusionTap
 
             s = _freeSources[--_freeSourceCount];
             _bySource.Add(key, s);
-            _sources[s] = new Source { Used = true, Kind = kind, Id = id, Rsu = -1, FirstSeenUtcMs = timeUtcMs, LastSeenUtcMs = timeUtcMs };
+            _sources[s] = new Source
+            {
+                Used = true,
+                Kind = kind,
+                Id = id,
+                Rsu = -1,
+                FirstSeenUtcMs = timeUtcMs,
+                LastSeenUtcMs = timeUtcMs,
+                LastSuspectUtcMs = long.MinValue,
+                LastQuarantinedUtcMs = long.MinValue,
+                LastArrivalUtcMs = long.MinValue,
+            };
             _sourceKin[s] = default;
             for (int k = 0; k < Buckets; k++)
             {
@@ -895,6 +1046,11 @@ public sealed class TrustMonitor : IFusionTap
     {
         ref Source src = ref _sources[s];
         _bySource.Remove(new SourceKey(src.Id, src.Kind));
+        if (src.Kind == SourceKind.Rsu && src.Rsu >= 0 && _rsuSource[src.Rsu] == s)
+        {
+            _rsuSource[src.Rsu] = -1;
+        }
+
         src.Used = false;
         _freeSources[_freeSourceCount++] = s;
     }
@@ -999,17 +1155,24 @@ public sealed class TrustMonitor : IFusionTap
         return n;
     }
 
-    private bool Covered(double x, double y)
+    // Whether any RSU covers (x, y); which of the first 64 do, as a mask (explaining away).
+    private bool Covering(double x, double y, out ulong mask)
     {
+        mask = 0;
+        bool covered = false;
         for (int r = 0; r < _rsuCount; r++)
         {
             if (InCoverage(r, x, y, 0))
             {
-                return true;
+                covered = true;
+                if (r < 64)
+                {
+                    mask |= 1UL << r;
+                }
             }
         }
 
-        return false;
+        return covered;
     }
 
     private bool InCoverage(int r, double x, double y, double margin)
@@ -1103,6 +1266,8 @@ public sealed class TrustMonitor : IFusionTap
         public long LastSeenUtcMs;
         public long LastFrameUtcMs;
         public long LastBadUtcMs;
+        public long LastSuspectUtcMs; // the last window that was failing, anomalous or quarantined
+        public long LastQuarantinedUtcMs; // the last window closed while quarantined
         public long Messages;
         public long FailedSightings;
         public double X;
@@ -1118,6 +1283,19 @@ public sealed class TrustMonitor : IFusionTap
         public bool Used;
         public bool HasFrame;
         public bool Quarantined;
+        public bool ModelConvicted; // quarantined on anomalous windows, no failing one
+        public long LastArrivalUtcMs; // the engine's clock at its newest message
+
+        // This second's window, before the decisions (pass one of CloseSourceWindows).
+        public bool Judged;
+        public bool UnjudgedNow;
+        public bool AnomalousNow;
+        public bool FailingNow;
+        public float ScoreNow;
+        public float ShareNow;
+        public int FailuresNow;
+        public TrustRule DominantNow;
+        public ulong RsusNow; // a vehicle: the RSUs whose coverage held its reports in the window
     }
 
     private struct Bucket
@@ -1136,6 +1314,7 @@ public sealed class TrustMonitor : IFusionTap
         public int ResidualN;
         public int Covered;
         public int Unseen;
+        public ulong Rsus; // the RSUs (first 64) whose coverage held a report of the second
     }
 
     private struct SegmentBucket

@@ -80,6 +80,14 @@ public sealed record TrustOptions
     /// <summary>Quarantine after this many anomalous windows in a row (with a scorer).</summary>
     public int QuarantineAnomalousWindows { get; init; } = 3;
 
+    /// <summary>
+    /// Explaining away (on by default): a source's anomalous window does not count while an RSU whose coverage
+    /// overlaps it is the likelier cause: quarantined (or released less than a window ago), failing its rules, or
+    /// anomalous itself (for a vehicle: in the last window; for an RSU: now and with a higher score). See
+    /// <c>docs/trust.md</c>. Off: every anomalous window counts, as before.
+    /// </summary>
+    public bool ExplainAway { get; init; } = true;
+
     /// <summary>A quarantined source is released after this much event time with no failing window, ms.</summary>
     public long ReleaseCleanMs { get; init; } = 10_000;
 

@@ -89,6 +89,9 @@ public sealed class TrustCounters
     /// <summary>Windows the scorer called anomalous.</summary>
     public long AnomalousWindows { get; internal set; }
 
+    /// <summary>Anomalous windows that did not count: a suspect RSU overlapping the source explains them away.</summary>
+    public long ExplainedWindows { get; internal set; }
+
     public long SegmentWindows { get; internal set; }
 
     /// <summary>Sources forgotten because the source table was full.</summary>

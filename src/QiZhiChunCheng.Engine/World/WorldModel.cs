@@ -188,6 +188,38 @@ public sealed class WorldModel
         return deleted;
     }
 
+    /// <summary>
+    /// Tells the tap of a roadside sighting that feeds nothing (its RSU is quarantined): its distance from the track
+    /// its participant id still points to, predicted to its time, when another source fed that track in the second
+    /// before. The track is not changed. Keeps a quarantined RSU's residual measurable, so that it is released only
+    /// when it agrees with the others again, not merely because it no longer feeds anything.
+    /// </summary>
+    internal void ProbeRoadside(OctetId8 rsuId, in Observation o)
+    {
+        if (Tap is not { } tap)
+        {
+            return;
+        }
+
+        int h = LookupRoadside(rsuId, o.PtcId);
+        if (h < 0)
+        {
+            return;
+        }
+
+        ref Track t = ref _tracks[h];
+        if (o.TimeUtcMs < t.StateUtcMs || !FedByOther(t, o))
+        {
+            return;
+        }
+
+        double dt = (o.TimeUtcMs - t.StateUtcMs) / 1000.0;
+        double dx = o.XM - (t.Filter.X + (t.Filter.Vx * dt));
+        double dy = o.YM - (t.Filter.Y + (t.Filter.Vy * dt));
+        double trackSpeed = Math.Sqrt((t.Filter.Vx * t.Filter.Vx) + (t.Filter.Vy * t.Filter.Vy));
+        tap.OnResidual(o, Math.Sqrt((dx * dx) + (dy * dy)), o.SpeedMps - trackSpeed);
+    }
+
     // Whether a source other than the observation's own fed the track in the second before it.
     private static bool FedByOther(in Track t, in Observation o)
     {

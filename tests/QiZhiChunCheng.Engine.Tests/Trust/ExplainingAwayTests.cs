@@ -1,0 +1,81 @@
+using QiZhiChunCheng.Core.Events;
+using QiZhiChunCheng.Core.Messages;
+using QiZhiChunCheng.Engine.Tests.Detectors;
+using QiZhiChunCheng.Engine.Tests.Harness;
+using QiZhiChunCheng.Engine.Trust;
+using static QiZhiChunCheng.Engine.Tests.Detectors.LongRoadKit;
+using static QiZhiChunCheng.Engine.Tests.Trust.TrustKit;
+
+namespace QiZhiChunCheng.Engine.Tests.Trust;
+
+/// <summary>
+/// A bad RSU drags an honest car's track: RSU-DF-02 reports the car (by its BSM id) 4 m ahead of where the car says it
+/// is, every frame. Both disagree with the fused track between them, so a residual scorer finds both anomalous, the
+/// car more than the RSU (the track follows the RSU's tighter sigma). Explaining away blames the RSU that covers the
+/// car: the RSU is quarantined and the car is not.
+/// </summary>
+public sealed class ExplainingAwayTests
+{
+    private const ulong Car = 0x434152303031; // "CAR001"
+    private const double DragM = 4;
+
+    [Fact]
+    public void Without_explaining_away_the_honest_car_is_quarantined_with_the_rsu()
+    {
+        Scene scene = Play(new TrustOptions { AnomalyScorer = new ResidualScorer(), ExplainAway = false });
+
+        Assert.True(scene.Trust().IsQuarantined(SourceKind.Rsu, new OctetId8(Rsu02)));
+        Assert.True(scene.Trust().IsQuarantined(SourceKind.Obu, new OctetId8(Car)));
+        Assert.Contains(scene.Misbehavior(), e => e.Phase == EventPhase.Onset && e.Participants[0] == Hex(Car));
+        Assert.Equal(0, scene.Trust().Counters.ExplainedWindows);
+    }
+
+    [Fact]
+    public void The_dragging_rsu_is_quarantined_and_the_honest_car_whose_track_it_drags_is_not()
+    {
+        Scene scene = Play(new TrustOptions { AnomalyScorer = new ResidualScorer() });
+        TrustMonitor trust = scene.Trust();
+
+        // The car's windows were anomalous too, and not because of the RSU's figures: its own residual is larger.
+        Assert.True(trust.Counters.ExplainedWindows >= 3);
+        Assert.True(trust.IsQuarantined(SourceKind.Rsu, new OctetId8(Rsu02)));
+        Assert.False(trust.IsQuarantined(SourceKind.Obu, new OctetId8(Car)));
+        V2xEvent onset = Assert.Single(scene.Misbehavior(), e => e.Phase == EventPhase.Onset);
+        Assert.NotEqual(Hex(Car), onset.Participants[0]);
+        Assert.Equal(0, onset.Figures["ruleCode"]); // the model convicted it, no rule
+        Assert.Equal(Scene.Start + 3000, onset.EventTimeUtcMs); // three anomalous windows: 1, 2 and 3 s
+    }
+
+    [Fact]
+    public void A_quarantined_rsu_stays_measured_and_is_not_released_while_it_still_drags()
+    {
+        Scene scene = Play(new TrustOptions { AnomalyScorer = new ResidualScorer() }, untilMs: 40_000);
+
+        // 37 s after its quarantine: with nothing to measure it against, its windows would look clean and it would
+        // be released after 20 s; measured against the car's track, it stays convicted.
+        Assert.True(scene.Trust().IsQuarantined(SourceKind.Rsu, new OctetId8(Rsu02)));
+        Assert.Equal(0, scene.Trust().Counters.Releases);
+        Assert.False(scene.Trust().IsQuarantined(SourceKind.Obu, new OctetId8(Car)));
+    }
+
+    private static Scene Play(TrustOptions trust, long untilMs = 13_000)
+    {
+        Scene scene = NewScene(trust);
+        Mover car = new(MidBlock(scene, 260), 5); // 200 m in 40 s: inside RSU-DF-02's coverage all along
+        Run(0, untilMs, t =>
+        {
+            scene.Feed(scene.Bsm(Car, t, car.Pose, car.SpeedMps));
+            scene.Feed(scene.Rsm(Rsu02, t, new RsmTarget(5, ParticipantType.Motor, car.Pose.Ahead(DragM), car.SpeedMps, Car)));
+            car.Step();
+        });
+        return scene;
+    }
+
+    /// <summary>Scores a window by its mean residual against the fused track: a stand-in for a trained model.</summary>
+    private sealed class ResidualScorer : ISourceAnomalyScorer
+    {
+        public float Threshold => 0.25f;
+
+        public float Score(ReadOnlySpan<float> features) => features[SourceFeatures.MeanResidualM];
+    }
+}

@@ -201,19 +201,7 @@ public sealed class EdgeSimulation
 
                 if (distance <= rsu.SensorRangeM && seen.Count < Rsm.MaxParticipants)
                 {
-                    seen.Add(new ParticipantData
-                    {
-                        PtcType = ParticipantType.Motor,
-                        PtcId = (ushort)(seen.Count + 1),
-                        Source = SourceType.Video,
-                        Id = bsm.Id,
-                        SecMark = bsm.SecMark,
-                        Pos = bsm.Pos with { Elevation = null },
-                        PosConfidence = new PositionConfidenceSet(PositionConfidence.A50cm),
-                        Speed = bsm.Speed,
-                        Heading = bsm.Heading,
-                        Size = bsm.Size,
-                    });
+                    seen.Add(Sighting(bsm, (ushort)(seen.Count + 1)));
                 }
             }
 
@@ -224,19 +212,7 @@ public sealed class EdgeSimulation
                 (double east, double north) = frame.ToLocal(bsm.Pos.LatitudeDeg, bsm.Pos.LongitudeDeg);
                 if (!vehicle.Ghost && Math.Sqrt((east * east) + (north * north)) <= rsu.SensorRangeM && seen.Count < Rsm.MaxParticipants)
                 {
-                    seen.Add(new ParticipantData
-                    {
-                        PtcType = ParticipantType.Motor,
-                        PtcId = (ushort)(seen.Count + 1),
-                        Source = SourceType.Video,
-                        Id = bsm.Id,
-                        SecMark = bsm.SecMark,
-                        Pos = bsm.Pos with { Elevation = null },
-                        PosConfidence = new PositionConfidenceSet(PositionConfidence.A50cm),
-                        Speed = bsm.Speed,
-                        Heading = bsm.Heading,
-                        Size = bsm.Size,
-                    });
+                    seen.Add(Sighting(bsm, (ushort)(seen.Count + 1)));
                 }
             }
 
@@ -327,4 +303,19 @@ public sealed class EdgeSimulation
             Counters.CountFailed();
         }
     }
+
+    // What an RSU's camera reports of a vehicle it sees: the vehicle's own state, named by its BSM id.
+    private static ParticipantData Sighting(Bsm bsm, ushort ptcId) => new()
+    {
+        PtcType = ParticipantType.Motor,
+        PtcId = ptcId,
+        Source = SourceType.Video,
+        Id = bsm.Id,
+        SecMark = bsm.SecMark,
+        Pos = bsm.Pos with { Elevation = null },
+        PosConfidence = new PositionConfidenceSet(PositionConfidence.A50cm),
+        Speed = bsm.Speed,
+        Heading = bsm.Heading,
+        Size = bsm.Size,
+    };
 }

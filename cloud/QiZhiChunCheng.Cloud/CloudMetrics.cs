@@ -4,6 +4,8 @@ using System.Text;
 using QiZhiChunCheng.Core.Events;
 using QiZhiChunCheng.Core.Messages;
 using QiZhiChunCheng.Core.Validation;
+using QiZhiChunCheng.Engine;
+using QiZhiChunCheng.Engine.Trust;
 
 namespace QiZhiChunCheng.Cloud;
 
@@ -153,10 +155,52 @@ public sealed class CloudMetrics
             text.Append(CultureInfo.InvariantCulture, $"qzcc_partition_processed_total{{partition=\"{p.Partition}\"}} {p.ProcessedCount}\n");
             text.Append(CultureInfo.InvariantCulture, $"qzcc_partition_replayed_total{{partition=\"{p.Partition}\"}} {p.ReplayedCount}\n");
             text.Append(CultureInfo.InvariantCulture, $"qzcc_partition_events_total{{partition=\"{p.Partition}\"}} {p.EventsEmittedCount}\n");
+            text.Append(CultureInfo.InvariantCulture, $"qzcc_partition_events_not_owned_total{{partition=\"{p.Partition}\"}} {p.EventsNotOwnedCount}\n");
         }
+
+        WriteTrust(text);
 
         MessageLatency.WritePrometheus(text, "qzcc_message_latency_ms", "From a message's generation (ts) to the fusion worker having applied it and run the detection it completes.");
         text.Append(CultureInfo.InvariantCulture, $"qzcc_sink_failures_total {SinkFailures}\n");
+    }
+
+    // The plausibility checks of every partition's engine. A source near a tile edge is checked by each partition that
+    // sees it (home and halo), so the totals count such sightings more than once; quarantines are per partition.
+    private void WriteTrust(StringBuilder text)
+    {
+        List<(int Partition, TrustCounters Trust)> engines = [];
+        foreach (PartitionProgress p in _partitions.Values.OrderBy(p => p.Partition))
+        {
+            if (p.EngineCounters is { } counters)
+            {
+                engines.Add((p.Partition, counters.Trust));
+            }
+        }
+
+        if (engines.Count == 0)
+        {
+            return;
+        }
+
+        text.Append("# HELP qzcc_trust_sightings_total Sightings (a BSM or an RSM participant) the plausibility checks looked at.\n# TYPE qzcc_trust_sightings_total counter\n");
+        text.Append(CultureInfo.InvariantCulture, $"qzcc_trust_sightings_total {engines.Sum(e => e.Trust.Sightings)}\n");
+        text.Append(CultureInfo.InvariantCulture, $"qzcc_trust_failed_sightings_total {engines.Sum(e => e.Trust.FailedSightings)}\n");
+        text.Append(CultureInfo.InvariantCulture, $"qzcc_trust_dropped_total {engines.Sum(e => e.Trust.Dropped)}\n");
+        text.Append("# HELP qzcc_trust_failures_total Plausibility-rule failures by rule.\n# TYPE qzcc_trust_failures_total counter\n");
+        for (int r = 1; r < TrustRules.Count; r++)
+        {
+            TrustRule rule = (TrustRule)r;
+            text.Append(CultureInfo.InvariantCulture, $"qzcc_trust_failures_total{{rule=\"{TrustRules.Name(rule)}\"}} {engines.Sum(e => e.Trust.Failures(rule))}\n");
+        }
+
+        text.Append(CultureInfo.InvariantCulture, $"qzcc_trust_quarantines_total {engines.Sum(e => e.Trust.Quarantines)}\n");
+        text.Append(CultureInfo.InvariantCulture, $"qzcc_trust_anomalous_windows_total {engines.Sum(e => e.Trust.AnomalousWindows)}\n");
+        text.Append(CultureInfo.InvariantCulture, $"qzcc_trust_explained_windows_total {engines.Sum(e => e.Trust.ExplainedWindows)}\n");
+        text.Append("# HELP qzcc_trust_quarantined_sources Sources whose messages no longer feed detection, per partition.\n# TYPE qzcc_trust_quarantined_sources gauge\n");
+        foreach ((int partition, TrustCounters trust) in engines)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"qzcc_trust_quarantined_sources{{partition=\"{partition}\"}} {trust.Quarantined}\n");
+        }
     }
 
     /// <summary>The transport counters in the Prometheus text format: per-device gaps, duplicates, resets; ingest latency.</summary>
@@ -219,6 +263,7 @@ public sealed class PartitionProgress(int partition)
     internal long EventsEmitted;
     internal long EventsNotOwned;
     internal int Owner = -1;
+    internal EngineCounters? Engine;
 
     public int Partition { get; } = partition;
 
@@ -236,6 +281,12 @@ public sealed class PartitionProgress(int partition)
 
     /// <summary>Event phases this partition's engine raised but left to the partition that owns their tile.</summary>
     public long EventsNotOwnedCount => Interlocked.Read(ref EventsNotOwned);
+
+    /// <summary>
+    /// The counters of the engine that runs the partition now (null before a worker owns it): read without a lock by
+    /// /metrics, each figure a whole 64-bit value, the set of them not a snapshot of one moment.
+    /// </summary>
+    public EngineCounters? EngineCounters => Volatile.Read(ref Engine);
 }
 
 /// <summary>

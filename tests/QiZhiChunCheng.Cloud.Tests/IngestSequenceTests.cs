@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using QiZhiChunCheng.Core.Codecs;
 using QiZhiChunCheng.Core.Messages;
 using QiZhiChunCheng.Mqtt;
@@ -73,5 +74,43 @@ public sealed class IngestSequenceTests : IAsyncLifetime
         Assert.Contains("qzcc_device_seq_gaps_total{kind=\"obu\",device=\"VEH-0042\"} 1", metrics, StringComparison.Ordinal);
         Assert.Contains("qzcc_device_seq_duplicates_total{kind=\"obu\",device=\"VEH-0042\"} 1", metrics, StringComparison.Ordinal);
         Assert.Contains("qzcc_ingest_latency_ms_count 6", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_vehicle_that_teleports_is_counted_by_rule_on_metrics()
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        await using MqttPublisher vehicle = new(_cloud.MqttEndpoint, "VEH-0043");
+        await vehicle.ConnectAsync(ct);
+        string topic = _cloud.Topics.Uplink(SourceKind.Obu, DeviceId.Parse("VEH-0043"), MessageType.Bsm);
+        Bsm sample = Samples.Bsm();
+        long start = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+        // Ten reports 100 ms apart; the sixth is 1.1 km north of the fifth.
+        for (int i = 0; i < 10; i++)
+        {
+            long t = start + (i * 100);
+            double north = i >= 5 ? 0.01 : 0;
+            Bsm bsm = sample with { SecMark = (ushort)(t % 60_000), Pos = Position3D.FromDegrees(sample.Pos.LatitudeDeg + north, sample.Pos.LongitudeDeg) };
+            await vehicle.PublishAsync(topic, JsonCodec.Encode(new V2xMessage(default, bsm)), i + 1, t, atLeastOnce: true, ct);
+        }
+
+        using HttpClient http = new() { BaseAddress = _cloud.HttpAddress };
+        using CancellationTokenSource patience = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        patience.CancelAfter(TimeSpan.FromSeconds(20));
+        string metrics = "";
+        while (!Regex.IsMatch(metrics, @"qzcc_trust_failures_total\{rule=""jump""\} [1-9]") && !patience.IsCancellationRequested)
+        {
+            await Task.Delay(50, CancellationToken.None);
+            metrics = await http.GetStringAsync(new Uri("metrics", UriKind.Relative), ct);
+        }
+
+        // Each partition that sees the vehicle (its home and a halo copy) checks it: at least the ten sightings, the
+        // jump at least once, and no replay (each report is new).
+        Assert.Matches(@"qzcc_trust_failures_total\{rule=""jump""\} [1-9]", metrics);
+        Assert.Matches(@"qzcc_trust_sightings_total (1\d|[2-9]\d)\n", metrics);
+        Assert.Contains("qzcc_trust_failures_total{rule=\"replay\"} 0", metrics, StringComparison.Ordinal);
+        Assert.Matches(@"qzcc_trust_quarantined_sources\{partition=""\d+""\} \d+", metrics);
+        Assert.Contains("qzcc_partition_events_not_owned_total{partition=", metrics, StringComparison.Ordinal);
     }
 }

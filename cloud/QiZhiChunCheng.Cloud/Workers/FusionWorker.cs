@@ -290,6 +290,7 @@ public sealed class FusionWorker
     private PartitionEngine Own(int partition)
     {
         PartitionEngine owned = new(_newEngine(), _metrics.Partition(partition));
+        Volatile.Write(ref owned.Progress.Engine, owned.Engine.Counters);
         Volatile.Write(ref owned.Progress.Owner, Id);
         Interlocked.Exchange(ref owned.Progress.Lag, -1);
         _owned[partition] = owned;

@@ -60,7 +60,23 @@ internal sealed class LaneTraffic
     /// <summary>The gap between vehicles along the lanes.</summary>
     public double SpacingM { get; }
 
-    public OctetId8 IdOf(int vehicle) => _vehicles[vehicle].Id;
+    /// <summary>
+    /// Vehicle <paramref name="vehicle"/>'s BSM id at <paramref name="t"/> s. A vehicle that reaches its lane's end
+    /// leaves the road and a new one enters at the lane's start: the same slot of the load, but another vehicle with
+    /// a new id (the lap in bits 20 to 31). Keeping the id would make one vehicle jump hundreds of metres backwards
+    /// every lap, which the engine rightly reads as a collision course (FCW with the cars around its new position)
+    /// and the plausibility checks as misbehaviour: a storm of false events that real traffic never raises.
+    /// </summary>
+    public OctetId8 IdAt(int vehicle, double t) => new(_vehicles[vehicle].Id.Value | ((ulong)(Lap(vehicle, t) & 0xFFF) << 20));
+
+    /// <summary>The roadside sensor's object id of vehicle <paramref name="vehicle"/> at <paramref name="t"/> s: new for each lap, as for a new object.</summary>
+    public ushort PtcIdAt(int vehicle, double t) => (ushort)(((Lap(vehicle, t) * 2003L) + vehicle) % 65535);
+
+    private long Lap(int vehicle, double t)
+    {
+        Vehicle v = _vehicles[vehicle];
+        return (long)Math.Floor((v.StartM + (v.SpeedMps * t)) / _map.Lanes[v.Lane].LengthM);
+    }
 
     /// <summary>Vehicle <paramref name="vehicle"/>'s BSM <paramref name="t"/> seconds into the run, generated at <paramref name="utcMs"/>.</summary>
     public Bsm BsmAt(int vehicle, double t, long utcMs, byte msgCnt)
@@ -69,7 +85,7 @@ internal sealed class LaneTraffic
         return new Bsm
         {
             MsgCnt = msgCnt,
-            Id = _vehicles[vehicle].Id,
+            Id = IdAt(vehicle, t),
             SecMark = (ushort)(utcMs % 60000),
             Pos = Position3D.FromDegrees(lat, lon, 215.0),
             PosConfidence = new PositionConfidenceSet(PositionConfidence.A1m),
@@ -85,26 +101,40 @@ internal sealed class LaneTraffic
     /// <summary>Position (WGS-84), heading (degrees from north) and speed of a vehicle at <paramref name="t"/> s.</summary>
     public (double LatDeg, double LonDeg, double HeadingDeg, double SpeedMps) StateAt(int vehicle, double t)
     {
+        (double east, double north, double heading, double speed) = LocalStateAt(vehicle, t);
+        (double lat, double lon) = _map.Frame.ToWgs84(east, north);
+        return (lat, lon, heading, speed);
+    }
+
+    /// <summary>
+    /// Position in the lane map's local frame (metres east and north), heading and speed of a vehicle at
+    /// <paramref name="t"/> s: what <see cref="StateAt"/> converts, for callers that only compare distances.
+    /// </summary>
+    public (double EastM, double NorthM, double HeadingDeg, double SpeedMps) LocalStateAt(int vehicle, double t)
+    {
         Vehicle v = _vehicles[vehicle];
         MapLaneInfo lane = _map.Lanes[v.Lane];
         double along = (v.StartM + (v.SpeedMps * t)) % lane.LengthM;
         ReadOnlySpan<double> x = _map.PointX.Slice(lane.FirstPoint, lane.PointCount);
         ReadOnlySpan<double> y = _map.PointY.Slice(lane.FirstPoint, lane.PointCount);
         ReadOnlySpan<double> at = _map.PointAlongM.Slice(lane.FirstPoint, lane.PointCount);
-        int i = 1;
-        while (i < at.Length - 1 && at[i] < along)
-        {
-            i++;
-        }
 
+        // The first point at or beyond `along` (distances along the lane only grow), between 1 and the last point.
+        int i = at[1..^1].BinarySearch(along);
+        i = Math.Clamp((i < 0 ? ~i : i) + 1, 1, at.Length - 1);
         double segment = Math.Max(1e-6, at[i] - at[i - 1]);
         double f = Math.Clamp((along - at[i - 1]) / segment, 0, 1);
         double east = x[i - 1] + ((x[i] - x[i - 1]) * f);
         double north = y[i - 1] + ((y[i] - y[i - 1]) * f);
         double heading = Math.Atan2(x[i] - x[i - 1], y[i] - y[i - 1]) * 180 / Math.PI;
-        (double lat, double lon) = _map.Frame.ToWgs84(east, north);
-        return (lat, lon, heading, v.SpeedMps);
+        return (east, north, heading, v.SpeedMps);
     }
+
+    /// <summary>A WGS-84 position in the lane map's local frame.</summary>
+    public (double EastM, double NorthM) ToLocal(double latDeg, double lonDeg) => _map.Frame.ToLocal(latDeg, lonDeg);
+
+    /// <summary>A position in the lane map's local frame as WGS-84.</summary>
+    public (double LatDeg, double LonDeg) ToWgs84(double eastM, double northM) => _map.Frame.ToWgs84(eastM, northM);
 
     private readonly record struct Vehicle(OctetId8 Id, int Lane, double StartM, double SpeedMps);
 }

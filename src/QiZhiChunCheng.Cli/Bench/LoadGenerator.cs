@@ -136,8 +136,11 @@ internal sealed class LoadGenerator
                 await publisher.ConnectAsync(cancellationToken);
             }
 
-            LocalFrame[] frames = [.. _rsus.Select(r => new LocalFrame(r.Pos.LatitudeDeg, r.Pos.LongitudeDeg))];
-            (double Lat, double Lon, double Heading, double Speed)[] states = new (double, double, double, double)[_traffic.Count];
+            // Distances are compared in the lane map's local frame: one conversion per RSU here, and per vehicle only
+            // for the participants an RSM carries (the trigonometry of 7 x 2,000 conversions every 100 ms was most of
+            // the generator's time, which the cloud it measures shares on a small machine).
+            (double East, double North)[] sites = [.. _rsus.Select(r => _traffic.ToLocal(r.Pos.LatitudeDeg, r.Pos.LongitudeDeg))];
+            (double East, double North, double Heading, double Speed)[] states = new (double, double, double, double)[_traffic.Count];
             long seq = 0;
             byte msgCnt = 0;
             List<(double Distance, int Vehicle)> seen = [];
@@ -154,7 +157,7 @@ internal sealed class LoadGenerator
                 double t = (now - startMs) / 1000.0;
                 for (int v = 0; v < states.Length; v++)
                 {
-                    states[v] = _traffic.StateAt(v, t);
+                    states[v] = _traffic.LocalStateAt(v, t);
                 }
 
                 for (int r = 0; r < _rsus.Count; r++)
@@ -163,7 +166,8 @@ internal sealed class LoadGenerator
                     seen.Clear();
                     for (int v = 0; v < states.Length; v++)
                     {
-                        (double e, double n) = frames[r].ToLocal(states[v].Lat, states[v].Lon);
+                        double e = states[v].East - sites[r].East;
+                        double n = states[v].North - sites[r].North;
                         double d = Math.Sqrt((e * e) + (n * n));
                         if (d <= rsu.SensorRangeM)
                         {
@@ -179,7 +183,7 @@ internal sealed class LoadGenerator
                             MsgCnt = msgCnt,
                             Id = rsu.RsuId,
                             RefPos = rsu.Pos with { Elevation = null },
-                            Participants = seen.Take(Rsm.MaxParticipants).Select(s => Participant(s.Vehicle, _traffic.IdOf(s.Vehicle), states[s.Vehicle], now)).ToArray(),
+                            Participants = seen.Take(Rsm.MaxParticipants).Select(s => Participant(_traffic.PtcIdAt(s.Vehicle, t), _traffic.IdAt(s.Vehicle, t), Wgs84(states[s.Vehicle]), now)).ToArray(),
                         };
                         await publishers[r].PublishAsync(_topics.Uplink(SourceKind.Rsu, rsu.Id, MessageType.Rsm), JsonCodec.Encode(new V2xMessage(default, rsm)), ++seq, now, atLeastOnce: false, cancellationToken);
                         Interlocked.Increment(ref _published);
@@ -207,11 +211,17 @@ internal sealed class LoadGenerator
         }
     }
 
+    private (double Lat, double Lon, double Heading, double Speed) Wgs84((double East, double North, double Heading, double Speed) local)
+    {
+        (double lat, double lon) = _traffic.ToWgs84(local.East, local.North);
+        return (lat, lon, local.Heading, local.Speed);
+    }
+
     // The RSU names the BSM id of the vehicle it sees (it has heard its BSMs), as roadside units that associate do.
-    private static ParticipantData Participant(int vehicle, OctetId8 bsmId, (double Lat, double Lon, double Heading, double Speed) state, long now) => new()
+    private static ParticipantData Participant(ushort ptcId, OctetId8 bsmId, (double Lat, double Lon, double Heading, double Speed) state, long now) => new()
     {
         PtcType = ParticipantType.Motor,
-        PtcId = (ushort)(vehicle % 65535),
+        PtcId = ptcId,
         Id = bsmId,
         Source = SourceType.Video,
         SecMark = (ushort)(now % 60000),

@@ -21,7 +21,7 @@ internal static class BenchCommand
         Option<int> partitions = new("--partitions") { Description = "Partitions of the data topics (default: two per worker in process, 12 on Kafka)" };
         Option<string?> kafka = new("--kafka") { Description = "Run the bus on Kafka: 'mock' (librdkafka's mock cluster in this process) or HOST:PORT[,HOST:PORT]; default the in-process bus" };
         Option<int> connections = new("--connections") { Description = "MQTT connections the vehicles' BSMs are spread over", DefaultValueFactory = _ => 16 };
-        Option<double> warmUp = new("--warmup") { Description = "Seconds at the start not measured", DefaultValueFactory = _ => 3 };
+        Option<double> warmUp = new("--warmup") { Description = "Seconds at the start not measured (the start-up burst: JIT, every vehicle and every warning appearing at once)", DefaultValueFactory = _ => 15 };
         Option<bool> noDownlink = new("--no-downlink") { Description = "Do not send warnings down over MQTT (to see what the downlink costs)" };
         Option<bool> noTrust = new("--no-trust") { Description = "Switch the plausibility checks and quarantine off (to see what they cost)" };
         Option<bool> json = new("--json") { Description = "Print one JSON object (sustainedMsgsPerS, p50Ms, p99Ms, maxMs, lost, ...) instead of the table" };
@@ -175,6 +175,11 @@ internal static class BenchCommand
         CultureInfo c = CultureInfo.InvariantCulture;
         output.WriteLine(string.Create(c, $"bus {r.Bus}, {r.Partitions} partitions, {r.Workers} workers, {r.Vehicles} vehicles, {r.DurationS:0.#} s measured"));
         output.WriteLine(string.Create(c, $"  sustained      {r.SustainedMsgsPerS,10:0} msg/s (target {r.TargetMsgsPerS:0})"));
+        if (!r.Steady)
+        {
+            output.WriteLine(string.Create(c, $"  NOT STEADY     the window began with {r.LagAtStart} records waiting on the bus and took in {r.SustainedMsgsPerS / Math.Max(1, r.TargetMsgsPerS):0.00} x the target: it measured a backlog draining; a longer --warmup measures the steady state"));
+        }
+
         output.WriteLine(string.Create(c, $"  latency p50    {r.P50Ms,10:0.00} ms"));
         output.WriteLine(string.Create(c, $"  latency p99    {r.P99Ms,10:0.00} ms"));
         output.WriteLine(string.Create(c, $"  of which ingest p50 {r.IngestP50Ms:0} ms, p99 {r.IngestP99Ms:0} ms (generation to the broker's hand-over, 1 ms steps)"));

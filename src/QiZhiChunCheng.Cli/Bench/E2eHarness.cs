@@ -91,6 +91,9 @@ internal sealed record E2eResult
     public double GcPauseMs { get; init; }
     public double AllocatedMbPerS { get; init; }
 
+    /// <summary>Messages the generator did not send because it ran late (<see cref="LoadGenerator.Skipped"/>).</summary>
+    public long GeneratorSkipped { get; init; }
+
     /// <summary>Records waiting on the bus when the measured window began.</summary>
     public long LagAtStart { get; init; }
 
@@ -169,7 +172,7 @@ internal static class E2eHarness
             local = new LoadGenerator(cloud.MqttEndpoint, cloud.Topics, options.Rate, options.Connections);
             vehicles = local.Vehicles;
             Task run = local.RunAsync(startMs, stop.Token);
-            generator = run.ContinueWith(_ => new LoadReport(local.Published, 0), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+            generator = run.ContinueWith(_ => new LoadReport(local.Published, 0, local.Skipped), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
         }
 
         progress?.Invoke(string.Create(CultureInfo.InvariantCulture, $"bench e2e: {vehicles} vehicles, target {options.Rate:0} msg/s for {options.DurationS:0} s after {options.WarmUpS:0} s of warm-up on {cloud.BusName} ({cloud.Partitions} partitions, {options.Workers} workers), the generator {(options.SeparateProcess ? "in its own process" : "in this process")}"));
@@ -241,6 +244,7 @@ internal static class E2eHarness
             Gen2Collections = gc.Gen2,
             GcPauseMs = Math.Round(gc.Pause.TotalMilliseconds, 1),
             AllocatedMbPerS = Math.Round(gc.Allocated / 1048576.0 / windowS, 1),
+            GeneratorSkipped = load.Skipped,
             LagAtStart = lagAtStart,
             Steady = lagAtStart <= options.Rate / 10 && acceptedInWindow / windowS <= options.Rate * 1.05,
         };

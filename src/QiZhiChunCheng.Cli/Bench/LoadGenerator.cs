@@ -26,6 +26,7 @@ internal sealed class LoadGenerator
     private readonly IReadOnlyList<RsuSite> _rsus;
     private readonly Dictionary<RsuSite, IntersectionSignalPlan> _spatBy;
     private long _published;
+    private long _skipped;
 
     public LoadGenerator(MqttEndpoint broker, V2xTopics topics, double rate, int connections)
     {
@@ -56,6 +57,13 @@ internal sealed class LoadGenerator
 
     /// <summary>Messages handed to the MQTT client so far.</summary>
     public long Published => Interlocked.Read(ref _published);
+
+    /// <summary>
+    /// Messages not sent because their device was a whole step (100 ms) or more behind its schedule when it came to
+    /// send them: the generator was short of CPU. A 10 Hz device that is late sends its current report, never a burst of
+    /// the ones it missed; a burst would offer the cloud more than the target rate and measure the catching up.
+    /// </summary>
+    public long Skipped => Interlocked.Read(ref _skipped);
 
     /// <summary>Publishes from <paramref name="startMs"/> (UTC ms; steps are aligned to it) until cancelled.</summary>
     public async Task RunAsync(long startMs, CancellationToken cancellationToken)
@@ -94,6 +102,13 @@ internal sealed class LoadGenerator
             int count = last - first;
             for (long step = 0; ; step++)
             {
+                long behind = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - (startMs + offsetMs + (step * 100));
+                if (behind >= 100)
+                {
+                    step += behind / 100;
+                    Interlocked.Add(ref _skipped, behind / 100 * count);
+                }
+
                 for (int slice = 0; slice < Slices; slice++)
                 {
                     long due = startMs + offsetMs + (step * 100) + (slice * 100 / Slices);
@@ -144,10 +159,19 @@ internal sealed class LoadGenerator
             long seq = 0;
             byte msgCnt = 0;
             List<(double Distance, int Vehicle)> seen = [];
+            int perStep = _rsus.Count + _spatBy.Count;
             for (long step = 0; ; step++)
             {
                 long due = startMs + 50 + (step * 100);
                 long wait = due - DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+                if (wait <= -100)
+                {
+                    step += -wait / 100;
+                    Interlocked.Add(ref _skipped, -wait / 100 * perStep);
+                    due = startMs + 50 + (step * 100);
+                    wait = due - DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+                }
+
                 if (wait > 0)
                 {
                     await Task.Delay(TimeSpan.FromMilliseconds(wait), cancellationToken);

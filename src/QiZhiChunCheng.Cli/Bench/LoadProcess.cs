@@ -6,8 +6,8 @@ using QiZhiChunCheng.Mqtt;
 
 namespace QiZhiChunCheng.Cli.Bench;
 
-/// <summary>What a load generator reports when it ends: messages handed to MQTT and the CPU it used.</summary>
-internal sealed record LoadReport(long Published, double CpuSeconds);
+/// <summary>What a load generator reports when it ends: messages handed to MQTT, the CPU it used, and the messages it skipped because it ran late (<see cref="LoadGenerator.Skipped"/>).</summary>
+internal sealed record LoadReport(long Published, double CpuSeconds, long Skipped = 0);
 
 /// <summary>
 /// The load generator in its own process (<c>qzcc bench load</c>, started from this very executable): its CPU time,

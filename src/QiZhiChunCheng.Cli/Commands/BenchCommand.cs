@@ -155,14 +155,14 @@ internal static class BenchCommand
                 return Fail(parse, "load", ex.Message);
             }
 
-            LoadReport report = new(generator.Published, Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds);
+            LoadReport report = new(generator.Published, Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds, generator.Skipped);
             if (asJson)
             {
                 parse.InvocationConfiguration.Output.WriteLine(JsonSerializer.Serialize(report, BenchLoadJsonContext.Default.LoadReport));
             }
             else
             {
-                parse.InvocationConfiguration.Output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"published {report.Published} messages ({report.Published / seconds:0} msg/s), CPU {report.CpuSeconds:0.0} s"));
+                parse.InvocationConfiguration.Output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"published {report.Published} messages ({report.Published / seconds:0} msg/s), CPU {report.CpuSeconds:0.0} s, {report.Skipped} skipped by devices running late"));
             }
 
             return cancellationToken.IsCancellationRequested ? Fail(parse, "load", "stopped before the end") : 0;
@@ -185,6 +185,11 @@ internal static class BenchCommand
         output.WriteLine(string.Create(c, $"  of which ingest p50 {r.IngestP50Ms:0} ms, p99 {r.IngestP99Ms:0} ms (generation to the broker's hand-over, 1 ms steps)"));
         output.WriteLine(string.Create(c, $"  latency max    {r.MaxMs,10:0.00} ms  ({r.Measured} messages measured)"));
         output.WriteLine(string.Create(c, $"  lost           {r.Lost,10}     of {r.Published} published ({r.Rejected} rejected)"));
+        if (r.GeneratorSkipped > 0)
+        {
+            output.WriteLine(string.Create(c, $"  late           {r.GeneratorSkipped,10}     messages the generator skipped: it ran a 100 ms step or more behind (short of CPU), so the offered rate was below the target"));
+        }
+
         output.WriteLine(string.Create(c, $"  events         {r.Events,10}     ({string.Join(", ", r.EventsByType.Select(e => $"{e.Key} {e.Value}"))}, onsets since start)"));
         output.WriteLine(string.Create(c, $"  CPU            {r.CpuPercent,10:0.0} % of {Environment.ProcessorCount} cores ({(r.Generator == "process" ? $"the cloud; the generator process {r.GeneratorCpuPercent:0.0} %" : "harness and cloud in one process")})"));
         output.WriteLine(string.Create(c, $"  GC             {r.Gen0Collections}/{r.Gen1Collections}/{r.Gen2Collections} collections (gen 0/1/2), {r.GcPauseMs:0.0} ms paused, {r.AllocatedMbPerS:0.0} MB/s allocated"));

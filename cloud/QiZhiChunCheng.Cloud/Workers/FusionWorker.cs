@@ -36,9 +36,10 @@ public sealed class FusionWorker
     private readonly List<V2xEvent> _raised = [];
     private readonly TimeSpan _commitEvery;
     private readonly int _maxInFlight;
+    private readonly int _nice;
     private volatile bool _stopRequested;
 
-    public FusionWorker(int id, IBusConsumer consumer, Func<DetectionEngine> newEngine, TileRouter router, IReadOnlyList<IEventSink> sinks, CloudMetrics metrics, TimeProvider time, ILogger logger, ZoneMapState? zoneMap = null, TimeSpan? commitEvery = null, int maxInFlight = 512)
+    public FusionWorker(int id, IBusConsumer consumer, Func<DetectionEngine> newEngine, TileRouter router, IReadOnlyList<IEventSink> sinks, CloudMetrics metrics, TimeProvider time, ILogger logger, ZoneMapState? zoneMap = null, TimeSpan? commitEvery = null, int maxInFlight = 512, int nice = 0)
     {
         Id = id;
         _consumer = consumer;
@@ -51,6 +52,7 @@ public sealed class FusionWorker
         _zoneMap = zoneMap;
         _commitEvery = commitEvery ?? TimeSpan.FromMilliseconds(200);
         _maxInFlight = maxInFlight;
+        _nice = nice;
         _consumer.PartitionsAssigned += OnAssigned;
         _consumer.PartitionsRevoked += OnRevoked;
     }
@@ -76,6 +78,11 @@ public sealed class FusionWorker
 
     private void Run(CancellationToken cancellationToken)
     {
+        if (WorkerPriority.TryRaise(_nice) is { } refused && _logger.IsEnabled(LogLevel.Information))
+        {
+            _logger.LogInformation("worker {Worker}: runs at the default priority: {Reason}", Id, refused);
+        }
+
         long lastCommit = Stopwatch.GetTimestamp();
         try
         {

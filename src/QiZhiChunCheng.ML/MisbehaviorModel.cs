@@ -19,7 +19,7 @@ namespace QiZhiChunCheng.ML;
 /// </code>
 /// λᵣ (the normal windows' variance along each direction) and λ₀ (their mean variance per dimension outside the
 /// subspace) are measured after the fit and kept in the model file, as ML.NET's PCA model does not keep them.</item>
-/// <item><b>Judgement</b>: a FastTree binary model over the nine features plus <c>distance</c> and <c>share</c>,
+/// <item><b>Judgement</b>: a FastTree binary model over the twelve features plus <c>distance</c> and <c>share</c>,
 /// trained on the labelled windows (normal and anomalous); its raw score is <see cref="Score"/>, and a window at or
 /// above <see cref="Threshold"/> (chosen on the training windows) is anomalous.</item>
 /// </list>

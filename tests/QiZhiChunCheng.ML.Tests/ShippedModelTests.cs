@@ -54,7 +54,10 @@ public sealed class ShippedModelTests(FreshScenarios fresh) : IClassFixture<Fres
         Assert.Equal([.. SegmentFeatures.Names], traffic.Manifest.Features);
         Assert.NotEmpty(misbehavior.Manifest.HeldOut);
         Assert.True(traffic.Manifest.Quality["accuracy"] >= 0.85, $"held-out accuracy {traffic.Manifest.Quality["accuracy"]}");
-        Assert.True(misbehavior.Manifest.Quality["sourceRecall"] >= 0.8, $"held-out source recall {misbehavior.Manifest.Quality["sourceRecall"]}");
+        // Issue 9's targets (precision 0.9, recall 0.8) on the held-out scenarios, by window and by source.
+        Dictionary<string, double> q = misbehavior.Manifest.Quality;
+        Assert.True(q["sourceRecall"] >= 0.8 && q["sourcePrecision"] >= 0.9, $"held-out by source: precision {q["sourcePrecision"]}, recall {q["sourceRecall"]}");
+        Assert.True(q["recall"] >= 0.8 && q["precision"] >= 0.9, $"held-out by window: precision {q["precision"]}, recall {q["recall"]}");
     }
 
     [Fact]
@@ -103,14 +106,15 @@ public sealed class ShippedModelTests(FreshScenarios fresh) : IClassFixture<Fres
         DetectionQuality byWindow = ModelTrainer.Evaluate(misbehavior, fresh.Faults.SelectMany(s => s.Sources));
         string figures = $"by source {bySource}; by window {byWindow}";
 
-        // The issue's recall target holds by source. Its precision target (0.9) does not yet: the honest sources the
-        // fault itself corrupts (a car whose fused track the drifting radar drags, cars the frozen RSU no longer
-        // confirms) get flagged too; the bound here is 5 % of the honest sources. By window (fresh seeds, 2026-11-28):
-        // precision 0.77, recall 0.70.
+        // By window (fresh seeds, 2026-11-29): precision 0.90, recall 0.86; the windows missed are the first half minute
+        // of the radar drift, which no feature can tell from noise yet. By source every fault is found; the one honest
+        // source the model alone flags is a car the frozen RSU no longer confirms, which looks as unseen as a ghost
+        // (the engine explains it away while that RSU is suspect, docs/trust.md); the bound here is 5 % of the honest
+        // sources.
         Assert.Equal(4, bySource.TruePositives + bySource.FalseNegatives);
         Assert.True(bySource.Recall >= 0.8, figures);
         Assert.True(bySource.FalsePositives <= 0.05 * (bySource.FalsePositives + bySource.TrueNegatives), figures);
-        Assert.True(byWindow.Precision >= 0.7 && byWindow.Recall >= 0.6, figures);
+        Assert.True(byWindow.Precision >= 0.85 && byWindow.Recall >= 0.8, figures);
         TestContext.Current.SendDiagnosticMessage(figures);
     }
 }

@@ -30,6 +30,9 @@ internal static class Synthetic
             f[SourceFeatures.UnseenCoveredShare] = rsu ? 0 : (float)(r.NextDouble() * 0.1) + (anomalous ? 0.8f : 0);
             f[SourceFeatures.RuleFailureRate] = (float)(r.NextDouble() * 0.02);
             f[SourceFeatures.IsRsu] = rsu ? 1 : 0;
+            f[SourceFeatures.Partners] = rsu ? 4 + r.Next(12) : r.Next(3);
+            f[SourceFeatures.DisagreeShare] = anomalous ? 0.6f + (float)(r.NextDouble() * 0.4) : (float)(r.NextDouble() * 0.3);
+            f[SourceFeatures.MedianOffsetM] = (float)(r.NextDouble() * 0.2) + (anomalous ? 1 + (float)r.NextDouble() : 0);
             windows.Add(new SourceWindow(rsu ? SourceKind.Rsu : SourceKind.Obu, (ulong)(i % 50), i * 1000L, f, anomalous));
         }
 

@@ -38,6 +38,7 @@ public class TrustModelBenchmarks
             [
                 10 - (float)r.NextDouble(), 40 + (float)(r.NextDouble() * 30), (float)(r.NextDouble() * 2) + (faulty ? 4 : 0), (float)(r.NextDouble() - 0.5),
                 (float)r.NextDouble(), (float)(r.NextDouble() * 0.1), rsu ? 0 : (float)(r.NextDouble() * (faulty ? 1 : 0.1)), (float)(r.NextDouble() * 0.05), rsu ? 1 : 0,
+                rsu ? 3 + r.Next(8) : r.Next(3), faulty ? 0.5f + (float)(r.NextDouble() * 0.5) : (float)(r.NextDouble() * 0.2), (float)(r.NextDouble() * 0.3) + (faulty ? 1 : 0),
             ];
             double ratio = r.NextDouble();
             int vehicles = 1 + r.Next(12);

@@ -17,6 +17,7 @@ public sealed class TrustMonitor : IFusionTap
 {
     private const int Buckets = 10; // one-second buckets: the 10 s source window
     private const int ParticipantCapacity = 8192;
+    private const int PairCapacity = 16384;
     private const int MaxRsus = 256;
     private const long ParticipantTimeoutMs = 5_000;
     private const long TrackTimeoutMs = 2_000;
@@ -39,6 +40,38 @@ public sealed class TrustMonitor : IFusionTap
     private readonly int[] _ruleScratch = new int[TrustRules.Count];
     private readonly float[] _windowFeatures;
     private readonly float[] _segmentFeatures = new float[SegmentFeatures.Count];
+
+    // Partner pairs (a source, another source whose sightings of shared tracks it was compared with): one-second
+    // buckets of the distances, for the partners and disagreement features and for explaining away.
+    private readonly Dictionary<PairKey, int> _byPair = new(PairCapacity);
+    private readonly PairKey[] _pairKey = new PairKey[PairCapacity];
+    private readonly long[] _pairSecond = new long[PairCapacity * Buckets];
+    private readonly float[] _pairSum = new float[PairCapacity * Buckets];
+    private readonly float[] _pairDx = new float[PairCapacity * Buckets];
+    private readonly float[] _pairDy = new float[PairCapacity * Buckets];
+    private readonly int[] _pairN = new int[PairCapacity * Buckets];
+    private readonly bool[] _pairActive = new bool[PairCapacity];
+    private readonly int[] _pairList = new int[PairCapacity];
+    private readonly int[] _freePairs = new int[PairCapacity];
+    private readonly int[] _generation;
+    private readonly int[] _partners;
+    private readonly int[] _disagreeing;
+    private readonly double[] _partnerDx; // a source's median offset from its partners (east, north)
+    private readonly double[] _partnerDy;
+    private readonly int[] _partnerStart;
+    private readonly int[] _partnerFill;
+    private readonly int[] _keptPartners;
+    private readonly int[] _keptDisagreeing;
+    private readonly int[] _shareOf; // the partners the disagreement share is of
+    private readonly bool[] _pairDisagrees = new bool[PairCapacity];
+    private readonly bool[] _pairKept = new bool[PairCapacity];
+    private readonly int[] _pairPartner = new int[PairCapacity];
+    private readonly double[] _pairMeanDx = new double[PairCapacity];
+    private readonly double[] _pairMeanDy = new double[PairCapacity];
+    private readonly double[] _offsetsX = new double[PairCapacity];
+    private readonly double[] _offsetsY = new double[PairCapacity];
+    private int _pairCount;
+    private int _freePairCount;
 
     private readonly Dictionary<ParticipantKey, int> _byParticipant = new(ParticipantCapacity);
     private readonly Kin[] _participantKin = new Kin[ParticipantCapacity];
@@ -73,6 +106,7 @@ public sealed class TrustMonitor : IFusionTap
     private int _freeSourceCount;
     private int _quarantinedCount;
     private int _current = -1;
+    private long _startUtcMs = long.MaxValue; // the first sighting's event time: the stream's start
 
     internal TrustMonitor(TrustOptions options, WorldModel world, LaneMap map)
     {
@@ -92,6 +126,22 @@ public sealed class TrustMonitor : IFusionTap
         _freeSources = new int[_capacity];
         _quarantined = new int[_capacity];
         _windowFeatures = new float[_capacity * SourceFeatures.Count];
+        _generation = new int[_capacity];
+        _partners = new int[_capacity];
+        _disagreeing = new int[_capacity];
+        _partnerDx = new double[_capacity];
+        _partnerDy = new double[_capacity];
+        _partnerStart = new int[_capacity + 1];
+        _partnerFill = new int[_capacity];
+        _keptPartners = new int[_capacity];
+        _keptDisagreeing = new int[_capacity];
+        _shareOf = new int[_capacity];
+        for (int i = 0; i < PairCapacity; i++)
+        {
+            _freePairs[i] = PairCapacity - 1 - i;
+        }
+
+        _freePairCount = PairCapacity;
         for (int i = 0; i < _capacity; i++)
         {
             _freeSources[i] = _capacity - 1 - i;
@@ -339,7 +389,7 @@ public sealed class TrustMonitor : IFusionTap
         return feed;
     }
 
-    void IFusionTap.OnResidual(in Observation o, double residualM, double speedErrorMps)
+    void IFusionTap.OnPartner(in Observation o, ulong partner, ObservationSource partnerKind, double dxM, double dyM, double speedErrorMps)
     {
         if (_current < 0)
         {
@@ -347,9 +397,189 @@ public sealed class TrustMonitor : IFusionTap
         }
 
         ref Bucket b = ref BucketOf(_current, o.TimeUtcMs);
+        if (b.Second == long.MinValue)
+        {
+            return; // too late to account
+        }
+
+        double residualM = Math.Sqrt((dxM * dxM) + (dyM * dyM));
         b.ResidualSum += residualM;
         b.ResidualN++;
         b.SpeedErrorSquares += speedErrorMps * speedErrorMps;
+        int p = PairOf(_current, partner, partnerKind);
+        if (p < 0)
+        {
+            return;
+        }
+
+        int bi = (p * Buckets) + Slot(b.Second);
+        if (_pairSecond[bi] != b.Second)
+        {
+            if (_pairSecond[bi] > b.Second)
+            {
+                return;
+            }
+
+            (_pairSecond[bi], _pairSum[bi], _pairDx[bi], _pairDy[bi], _pairN[bi]) = (b.Second, 0, 0, 0, 0);
+        }
+
+        _pairSum[bi] += (float)residualM;
+        _pairDx[bi] += (float)dxM;
+        _pairDy[bi] += (float)dyM;
+        _pairN[bi]++;
+    }
+
+    private int PairOf(int s, ulong partner, ObservationSource kind)
+    {
+        PairKey key = new(s, _generation[s], partner, kind);
+        if (_byPair.TryGetValue(key, out int p))
+        {
+            return p;
+        }
+
+        if (_freePairCount == 0)
+        {
+            return -1; // full: this pair goes uncounted until pairs expire
+        }
+
+        p = _freePairs[--_freePairCount];
+        _byPair.Add(key, p);
+        _pairKey[p] = key;
+        _pairActive[p] = false;
+        for (int k = 0; k < Buckets; k++)
+        {
+            _pairSecond[(p * Buckets) + k] = long.MinValue;
+        }
+
+        _pairList[_pairCount++] = p;
+        return p;
+    }
+
+    // Each pair's window [first, second): a partner with MinPartnerTerms comparisons counts for its source, and as
+    // disagreeing when their mean distance is above DisagreeM. A source's offset is the median, east and north, of its
+    // partners' mean offsets: one wrong partner does not move it, a shift against every partner does. A partner that
+    // disagrees with most of its own partners is left out of both (it explains the disagreement). Pairs with nothing in
+    // the window (or whose source's slot went to another source) are freed.
+    private void ClosePairs(long first, long second)
+    {
+        Array.Clear(_partners);
+        Array.Clear(_disagreeing);
+        Array.Clear(_partnerDx);
+        Array.Clear(_partnerDy);
+        for (int i = _pairCount - 1; i >= 0; i--)
+        {
+            int p = _pairList[i];
+            PairKey key = _pairKey[p];
+            double sum = 0, dx = 0, dy = 0;
+            int n = 0;
+            bool recent = false;
+            for (int k = 0; k < Buckets; k++)
+            {
+                int bi = (p * Buckets) + k;
+                long at = _pairSecond[bi];
+                if (at >= first)
+                {
+                    recent = true;
+                    if (at < second)
+                    {
+                        sum += _pairSum[bi];
+                        dx += _pairDx[bi];
+                        dy += _pairDy[bi];
+                        n += _pairN[bi];
+                    }
+                }
+            }
+
+            if (!recent || _generation[key.Source] != key.Generation || !_sources[key.Source].Used)
+            {
+                _byPair.Remove(key);
+                int last = _pairList[--_pairCount];
+                _pairList[i] = last;
+                _freePairs[_freePairCount++] = p;
+                continue;
+            }
+
+            _pairActive[p] = n >= SourceFeatures.MinPartnerTerms;
+            if (_pairActive[p])
+            {
+                _partners[key.Source]++;
+                _pairMeanDx[p] = dx / n;
+                _pairMeanDy[p] = dy / n;
+                _pairDisagrees[p] = sum / n > SourceFeatures.DisagreeM;
+                if (_pairDisagrees[p])
+                {
+                    _disagreeing[key.Source]++;
+                }
+
+                _pairPartner[p] = _bySource.TryGetValue(new SourceKey(key.Partner, key.Kind == ObservationSource.Bsm ? SourceKind.Obu : SourceKind.Rsu), out int q) ? q : -1;
+            }
+        }
+
+        // A partner that itself disagrees with most of its partners explains its disagreement with this source: the
+        // disagreement share and the median offset count the other partners only (all of them when none is left).
+        Array.Clear(_keptPartners);
+        Array.Clear(_keptDisagreeing);
+        for (int i = 0; i < _pairCount; i++)
+        {
+            int p = _pairList[i];
+            _pairKept[p] = _pairActive[p] && !WidelyDisagreeing(_pairPartner[p]);
+            if (_pairKept[p])
+            {
+                int s = _pairKey[p].Source;
+                _keptPartners[s]++;
+                _keptDisagreeing[s] += _pairDisagrees[p] ? 1 : 0;
+            }
+        }
+
+        // The medians: the counted pairs' offsets grouped by source (a counting sort), each group sorted in place.
+        _partnerStart[0] = 0;
+        for (int s = 0; s < _capacity; s++)
+        {
+            _partnerStart[s + 1] = _partnerStart[s] + _partners[s];
+        }
+
+        Array.Clear(_partnerFill);
+        for (int i = 0; i < _pairCount; i++)
+        {
+            int p = _pairList[i];
+            int s = _pairKey[p].Source;
+            if (_pairActive[p] && (_pairKept[p] || _keptPartners[s] == 0))
+            {
+                int at = _partnerStart[s] + _partnerFill[s]++;
+                _offsetsX[at] = _pairMeanDx[p];
+                _offsetsY[at] = _pairMeanDy[p];
+            }
+        }
+
+        for (int s = 0; s < _capacity; s++)
+        {
+            int n = _partnerFill[s];
+            if (n > 0)
+            {
+                _partnerDx[s] = Median(_offsetsX.AsSpan(_partnerStart[s], n));
+                _partnerDy[s] = Median(_offsetsY.AsSpan(_partnerStart[s], n));
+            }
+
+            if (_keptPartners[s] > 0)
+            {
+                _disagreeing[s] = _keptDisagreeing[s];
+                _shareOf[s] = _keptPartners[s];
+            }
+            else
+            {
+                _shareOf[s] = _partners[s];
+            }
+        }
+    }
+
+    private bool WidelyDisagreeing(int q) =>
+        q >= 0 && _partners[q] >= SourceFeatures.WidePartners && _disagreeing[q] >= SourceFeatures.WideShare * _partners[q];
+
+    private static double Median(Span<double> values)
+    {
+        values.Sort();
+        int n = values.Length;
+        return (n & 1) == 1 ? values[n / 2] : (values[(n / 2) - 1] + values[n / 2]) / 2;
     }
 
     internal void EndMessage() => _current = -1;
@@ -568,6 +798,7 @@ public sealed class TrustMonitor : IFusionTap
         long first = second - Buckets; // buckets first .. second-1
         ISourceAnomalyScorer? scorer = _options.AnomalyScorer;
         ITrustObserver? observer = _options.Observer;
+        ClosePairs(first, second);
         foreach (KeyValuePair<SourceKey, int> entry in _bySource)
         {
             int s = entry.Value;
@@ -635,6 +866,9 @@ public sealed class TrustMonitor : IFusionTap
             f[SourceFeatures.UnseenCoveredShare] = covered > 0 ? (float)unseen / covered : 0;
             f[SourceFeatures.RuleFailureRate] = sightings > 0 ? (float)failed / sightings : 0;
             f[SourceFeatures.IsRsu] = src.Kind == SourceKind.Rsu ? 1 : 0;
+            f[SourceFeatures.Partners] = _partners[s];
+            f[SourceFeatures.DisagreeShare] = _shareOf[s] > 0 ? (float)_disagreeing[s] / _shareOf[s] : 0;
+            f[SourceFeatures.MedianOffsetM] = _partners[s] > 0 ? (float)Math.Sqrt((_partnerDx[s] * _partnerDx[s]) + (_partnerDy[s] * _partnerDy[s])) : 0;
 
             float score = float.NaN;
             bool anomalous = false;
@@ -685,7 +919,13 @@ public sealed class TrustMonitor : IFusionTap
             }
 
             bool anomalous = src.AnomalousNow;
-            if (anomalous && _options.ExplainAway && ExplainedAway(s, endUtcMs))
+            if (anomalous && endUtcMs - _startUtcMs < _options.ModelWarmUpMs)
+            {
+                // The stream does not hold a whole window yet: every source's window is partial, its partners too.
+                anomalous = false;
+                Counters.WarmUpWindows++;
+            }
+            else if (anomalous && _options.ExplainAway && ExplainedAway(s, endUtcMs))
             {
                 anomalous = false;
                 Counters.ExplainedWindows++;
@@ -772,6 +1012,8 @@ public sealed class TrustMonitor : IFusionTap
 
             return false;
         }
+
+
 
         int me = src.Rsu;
         if (me < 0)
@@ -982,6 +1224,7 @@ public sealed class TrustMonitor : IFusionTap
 
     private int SourceOf(SourceKind kind, ulong id, long timeUtcMs)
     {
+        _startUtcMs = Math.Min(_startUtcMs, timeUtcMs);
         SourceKey key = new(id, kind);
         if (!_bySource.TryGetValue(key, out int s))
         {
@@ -992,6 +1235,7 @@ public sealed class TrustMonitor : IFusionTap
 
             s = _freeSources[--_freeSourceCount];
             _bySource.Add(key, s);
+            _generation[s]++; // the slot's old pairs are not this source's
             _sources[s] = new Source
             {
                 Used = true,
@@ -1236,6 +1480,8 @@ public sealed class TrustMonitor : IFusionTap
     private readonly record struct SourceKey(ulong Id, SourceKind Kind);
 
     private readonly record struct ParticipantKey(ulong Rsu, ushort Ptc);
+
+    private readonly record struct PairKey(int Source, int Generation, ulong Partner, ObservationSource Kind);
 
     // Kinematic memory of one reporter (a vehicle's BSMs, or one RSU participant).
     private struct Kin

@@ -81,6 +81,12 @@ public sealed record TrustOptions
     public int QuarantineAnomalousWindows { get; init; } = 3;
 
     /// <summary>
+    /// The model's verdicts do not count in this much event time after the engine's first sighting (the windows are
+    /// partial: docs/trust.md); rule failures do. Default: one source window.
+    /// </summary>
+    public long ModelWarmUpMs { get; init; } = SourceFeatures.WindowMs;
+
+    /// <summary>
     /// Explaining away (on by default): a source's anomalous window does not count while an RSU whose coverage
     /// overlaps it is the likelier cause: quarantined (or released less than a window ago), failing its rules, or
     /// anomalous itself (for a vehicle: in the last window; for an RSU: now and with a higher score). See

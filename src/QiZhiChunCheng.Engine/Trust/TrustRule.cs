@@ -92,6 +92,9 @@ public sealed class TrustCounters
     /// <summary>Anomalous windows that did not count: a suspect RSU overlapping the source explains them away.</summary>
     public long ExplainedWindows { get; internal set; }
 
+    /// <summary>Anomalous windows not counted because the stream did not yet hold a whole window (its first 10 s).</summary>
+    public long WarmUpWindows { get; internal set; }
+
     public long SegmentWindows { get; internal set; }
 
     /// <summary>Sources forgotten because the source table was full.</summary>

@@ -108,8 +108,9 @@ public sealed class WorldModel
     public FusionOptions Options => _options;
 
     /// <summary>
-    /// Told of each sighting applied to a track that another source also fed in the last second: its distance
-    /// from the track predicted to its time, and its speed minus the track's (trust features). Null: nothing is told.
+    /// Told, for each sighting applied to a track, of each other source's latest sighting of that track in the second
+    /// before (its partners): the offset between the two, the partner's predicted to the sighting's time, and the
+    /// speed difference (trust features, leave-one-out). Null: nothing is told.
     /// </summary>
     internal IFusionTap? Tap { get; set; }
 
@@ -189,9 +190,9 @@ public sealed class WorldModel
     }
 
     /// <summary>
-    /// Tells the tap of a roadside sighting that feeds nothing (its RSU is quarantined): its distance from the track
-    /// its participant id still points to, predicted to its time, when another source fed that track in the second
-    /// before. The track is not changed. Keeps a quarantined RSU's residual measurable, so that it is released only
+    /// Tells the tap of a roadside sighting that feeds nothing (its RSU is quarantined): its distance from the other
+    /// sources' latest sightings (in the second before) of the track its participant id still points to, as for a
+    /// sighting that feeds. The track is not changed. Keeps a quarantined RSU's residual measurable, so that it is released only
     /// when it agrees with the others again, not merely because it no longer feeds anything.
     /// </summary>
     internal void ProbeRoadside(OctetId8 rsuId, in Observation o)
@@ -207,33 +208,28 @@ public sealed class WorldModel
             return;
         }
 
-        ref Track t = ref _tracks[h];
-        if (o.TimeUtcMs < t.StateUtcMs || !FedByOther(t, o))
-        {
-            return;
-        }
-
-        double dt = (o.TimeUtcMs - t.StateUtcMs) / 1000.0;
-        double dx = o.XM - (t.Filter.X + (t.Filter.Vx * dt));
-        double dy = o.YM - (t.Filter.Y + (t.Filter.Vy * dt));
-        double trackSpeed = Math.Sqrt((t.Filter.Vx * t.Filter.Vx) + (t.Filter.Vy * t.Filter.Vy));
-        tap.OnResidual(o, Math.Sqrt((dx * dx) + (dy * dy)), o.SpeedMps - trackSpeed);
+        TellPartners(tap, _tracks[h], o, rsuId.Value);
     }
 
-    // Whether a source other than the observation's own fed the track in the second before it.
-    private static bool FedByOther(in Track t, in Observation o)
+    // Leave-one-out: tells the tap of the distance between sighting o and each other source's latest sighting of the
+    // same track in the second before it, predicted to o's time with that source's reported velocity. The fused
+    // track is never the reference: a faulty source drags it, and its victims would look as wrong as the culprit.
+    private static void TellPartners(IFusionTap tap, in Track t, in Observation o, ulong sender)
     {
-        ulong sender = o.SenderId.Value;
         for (int k = 0; k < Sources.Length; k++)
         {
             SourceEntry e = t.Sources[k];
-            if (e.Kind != 0 && (e.Kind != o.Source || e.Sender != sender) && e.TimeUtcMs >= o.TimeUtcMs - 1000)
+            if (e.Kind == 0 || (e.Kind == o.Source && e.Sender == sender) || e.SightUtcMs < o.TimeUtcMs - 1000)
             {
-                return true;
+                continue;
             }
-        }
 
-        return false;
+            double dt = (o.TimeUtcMs - e.SightUtcMs) / 1000.0;
+            double dx = o.XM - (e.X + (e.Vx * dt));
+            double dy = o.YM - (e.Y + (e.Vy * dt));
+            double partnerSpeed = Math.Sqrt((e.Vx * e.Vx) + (e.Vy * e.Vy));
+            tap.OnPartner(o, e.Sender, e.Kind, dx, dy, o.SpeedMps - partnerSpeed);
+        }
     }
 
     public FusionCounters Counters { get; } = new();
@@ -712,6 +708,11 @@ public sealed class WorldModel
     {
         ref Track t = ref _tracks[h];
         _takenStamp[h] = _frame;
+        if (Tap is { } tap)
+        {
+            TellPartners(tap, t, o, o.Source == ObservationSource.Rsm ? rsuId.Value : o.SenderId.Value);
+        }
+
         if (o.TimeUtcMs < t.StateUtcMs)
         {
             // Out of order: retrodiction is out of scope, so the state stays; the sighting still counts for
@@ -722,14 +723,6 @@ public sealed class WorldModel
         {
             double q = _options.ProcessNoise;
             t.Filter.Predict((o.TimeUtcMs - t.StateUtcMs) / 1000.0, q);
-            if (Tap is { } tap && FedByOther(t, o))
-            {
-                double dx = o.XM - t.Filter.X;
-                double dy = o.YM - t.Filter.Y;
-                double trackSpeed = Math.Sqrt((t.Filter.Vx * t.Filter.Vx) + (t.Filter.Vy * t.Filter.Vy));
-                tap.OnResidual(o, Math.Sqrt((dx * dx) + (dy * dy)), o.SpeedMps - trackSpeed);
-            }
-
             double r = o.PosSigmaM * o.PosSigmaM;
             t.Filter.Update(0, o.XM, o.YM, r, 0, r);
             VelocityOf(o, out double vx, out double vy, out double rxx, out double rxy, out double ryy);
@@ -772,7 +765,7 @@ public sealed class WorldModel
                 t.BsmFlagsUtcMs = time;
             }
 
-            RecordSource(h, o.SenderId.Value, 0, ObservationSource.Bsm, time);
+            Sight(ref t.Sources[RecordSource(h, o.SenderId.Value, 0, ObservationSource.Bsm, time)], o);
         }
         else
         {
@@ -788,7 +781,7 @@ public sealed class WorldModel
                 t.RsmFlagsUtcMs = time;
             }
 
-            RecordSource(h, rsuId.Value, o.PtcId, ObservationSource.Rsm, time);
+            Sight(ref t.Sources[RecordSource(h, rsuId.Value, o.PtcId, ObservationSource.Rsm, time)], o);
         }
 
         if (t.Status == TrackStatus.Coasting && time >= t.LastSeenUtcMs)
@@ -833,8 +826,23 @@ public sealed class WorldModel
         }
     }
 
-    // Keeps the track's last four sources (one entry per RSU, one for its BSM) and the RSU id map in step.
-    private void RecordSource(int h, ulong sender, ushort ptc, ObservationSource kind, long time)
+    // A source's own latest sighting of the track, as reported (the leave-one-out reference for the others).
+    private static void Sight(ref SourceEntry e, in Observation o)
+    {
+        if (o.TimeUtcMs < e.SightUtcMs)
+        {
+            return;
+        }
+
+        double rad = o.HeadingDeg / DegPerRad;
+        double speed = double.IsFinite(o.SpeedMps) ? o.SpeedMps : 0;
+        (double sin, double cos) = Math.SinCos(double.IsFinite(rad) ? rad : 0);
+        (e.SightUtcMs, e.X, e.Y, e.Vx, e.Vy) = (o.TimeUtcMs, o.XM, o.YM, speed * sin, speed * cos);
+    }
+
+    // Keeps the track's last four sources (one entry per RSU, one for its BSM) and the RSU id map in step; returns
+    // the source's entry.
+    private int RecordSource(int h, ulong sender, ushort ptc, ObservationSource kind, long time)
     {
         ref Track t = ref _tracks[h];
         int slot = -1;
@@ -877,7 +885,7 @@ public sealed class WorldModel
             }
 
             e.TimeUtcMs = Math.Max(e.TimeUtcMs, time);
-            return;
+            return slot;
         }
 
         slot = empty >= 0 ? empty : oldest;
@@ -891,10 +899,13 @@ public sealed class WorldModel
         s.Sender = sender;
         s.Ptc = ptc;
         s.TimeUtcMs = time;
+        s.SightUtcMs = long.MinValue;
         if (kind == ObservationSource.Rsm)
         {
             _byRoadside[new RoadsideKey(sender, ptc)] = h;
         }
+
+        return slot;
     }
 
     private void ForgetRoadside(int h, ulong sender, ushort ptc)
@@ -1104,7 +1115,11 @@ public sealed class WorldModel
             SourceEntry e = d.Sources[i];
             if (e.Kind != 0)
             {
-                RecordSource(keep, e.Sender, e.Ptc, e.Kind, e.TimeUtcMs);
+                ref SourceEntry kept = ref _tracks[keep].Sources[RecordSource(keep, e.Sender, e.Ptc, e.Kind, e.TimeUtcMs)];
+                if (e.SightUtcMs > kept.SightUtcMs)
+                {
+                    (kept.SightUtcMs, kept.X, kept.Y, kept.Vx, kept.Vy) = (e.SightUtcMs, e.X, e.Y, e.Vx, e.Vy);
+                }
             }
         }
 
@@ -1204,6 +1219,13 @@ public sealed class WorldModel
     {
         public ulong Sender;
         public long TimeUtcMs;
+
+        // The source's own latest sighting of the track (as reported, not fused): leave-one-out residuals.
+        public long SightUtcMs;
+        public double X;
+        public double Y;
+        public double Vx;
+        public double Vy;
         public ushort Ptc;
         public ObservationSource Kind; // 0: empty
     }

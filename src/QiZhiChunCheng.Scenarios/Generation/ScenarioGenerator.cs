@@ -201,6 +201,16 @@ public sealed class ScenarioGenerator : IScenarioGenerator
                 new() { ["startS"] = 15 + (10 * i) }, Fault("frozen-clock", rsus[i])));
         }
 
+        // Two more drifts, slower and faster, on other RSUs and bearings: a slow drift is the fault hardest to tell from
+        // noise in its first minute, and three examples were too few for the trees to learn where it starts to show.
+        (string Rsu, double Rate, double Bearing, int DurationS)[] drifts = [("RSU-DF-01", 1.0, 241.6, 150), ("RSU-DF-02", 1.8, 331.6, 120)];
+        for (int i = 0; i < drifts.Length; i++)
+        {
+            int seed = 14 + i;
+            recipes.Add(new($"training/misbehavior/drift-radar-{seed}", $"train-drift-radar-{seed}", FaultKind.Kind, seed,
+                new() { ["driftMPerMin"] = drifts[i].Rate, ["bearingDeg"] = drifts[i].Bearing, ["durationS"] = drifts[i].DurationS }, Fault("drift-radar", drifts[i].Rsu)));
+        }
+
         for (int i = 0; i < 2; i++)
         {
             int seed = 21 + i;

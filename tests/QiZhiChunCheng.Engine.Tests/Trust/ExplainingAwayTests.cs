@@ -10,9 +10,9 @@ namespace QiZhiChunCheng.Engine.Tests.Trust;
 
 /// <summary>
 /// A bad RSU drags an honest car's track: RSU-DF-02 reports the car (by its BSM id) 4 m ahead of where the car says it
-/// is, every frame. Both disagree with the fused track between them, so a residual scorer finds both anomalous, the
-/// car more than the RSU (the track follows the RSU's tighter sigma). Explaining away blames the RSU that covers the
-/// car: the RSU is quarantined and the car is not.
+/// is, every frame. Each is 4 m from the other's sightings (the residual is leave-one-out, and symmetric between two
+/// sources), so a residual scorer finds both anomalous. With one partner each, nothing in their own windows says which
+/// one lies; explaining away blames the RSU that covers the car: the RSU is quarantined and the car is not.
 /// </summary>
 public sealed class ExplainingAwayTests
 {
@@ -22,7 +22,7 @@ public sealed class ExplainingAwayTests
     [Fact]
     public void Without_explaining_away_the_honest_car_is_quarantined_with_the_rsu()
     {
-        Scene scene = Play(new TrustOptions { AnomalyScorer = new ResidualScorer(), ExplainAway = false });
+        Scene scene = Play(new TrustOptions { AnomalyScorer = new ResidualScorer(), ExplainAway = false, ModelWarmUpMs = 0 });
 
         Assert.True(scene.Trust().IsQuarantined(SourceKind.Rsu, new OctetId8(Rsu02)));
         Assert.True(scene.Trust().IsQuarantined(SourceKind.Obu, new OctetId8(Car)));
@@ -33,10 +33,10 @@ public sealed class ExplainingAwayTests
     [Fact]
     public void The_dragging_rsu_is_quarantined_and_the_honest_car_whose_track_it_drags_is_not()
     {
-        Scene scene = Play(new TrustOptions { AnomalyScorer = new ResidualScorer() });
+        Scene scene = Play(new TrustOptions { AnomalyScorer = new ResidualScorer(), ModelWarmUpMs = 0 });
         TrustMonitor trust = scene.Trust();
 
-        // The car's windows were anomalous too, and not because of the RSU's figures: its own residual is larger.
+        // The car's windows were anomalous too: its residual is the RSU's.
         Assert.True(trust.Counters.ExplainedWindows >= 3);
         Assert.True(trust.IsQuarantined(SourceKind.Rsu, new OctetId8(Rsu02)));
         Assert.False(trust.IsQuarantined(SourceKind.Obu, new OctetId8(Car)));
@@ -47,9 +47,21 @@ public sealed class ExplainingAwayTests
     }
 
     [Fact]
+    public void In_the_streams_first_window_the_models_verdicts_do_not_count()
+    {
+        // The default warm-up: the same drag from the first second, windows at 1 to 10 s anomalous but partial.
+        Scene scene = Play(new TrustOptions { AnomalyScorer = new ResidualScorer() });
+
+        V2xEvent onset = Assert.Single(scene.Misbehavior(), e => e.Phase == EventPhase.Onset);
+        Assert.Equal(Scene.Start + 12_000, onset.EventTimeUtcMs); // three counted windows: 10, 11 and 12 s
+        Assert.True(scene.Trust().Counters.WarmUpWindows >= 9);
+        Assert.False(scene.Trust().IsQuarantined(SourceKind.Obu, new OctetId8(Car)));
+    }
+
+    [Fact]
     public void A_quarantined_rsu_stays_measured_and_is_not_released_while_it_still_drags()
     {
-        Scene scene = Play(new TrustOptions { AnomalyScorer = new ResidualScorer() }, untilMs: 40_000);
+        Scene scene = Play(new TrustOptions { AnomalyScorer = new ResidualScorer(), ModelWarmUpMs = 0 }, untilMs: 40_000);
 
         // 37 s after its quarantine: with nothing to measure it against, its windows would look clean and it would
         // be released after 20 s; measured against the car's track, it stays convicted.
@@ -71,7 +83,7 @@ public sealed class ExplainingAwayTests
         return scene;
     }
 
-    /// <summary>Scores a window by its mean residual against the fused track: a stand-in for a trained model.</summary>
+    /// <summary>Scores a window by its mean residual from its partners' sightings: a stand-in for a trained model.</summary>
     private sealed class ResidualScorer : ISourceAnomalyScorer
     {
         public float Threshold => 0.25f;

@@ -38,7 +38,7 @@ public sealed class GhostVehicleTests
     [Fact]
     public void With_an_anomaly_scorer_the_ghost_is_quarantined_in_three_seconds_and_the_false_fcw_never_comes()
     {
-        Scene scene = Play(new TrustOptions { AnomalyScorer = new UnseenScorer() });
+        Scene scene = Play(new TrustOptions { AnomalyScorer = new UnseenScorer(), ModelWarmUpMs = 0 }); // the ghost is there from the first second
 
         Assert.Empty(scene.Of(EventType.Fcw));
         V2xEvent onset = Assert.Single(scene.Misbehavior(), e => e.Phase == EventPhase.Onset);

@@ -43,11 +43,18 @@ public sealed class TrustWindowTests
         Assert.Equal(1 - (50 / 99f), va[SourceFeatures.DropoutShare], 3); // 50 reports over 0..9.8 s
         Assert.Equal(0, vb[SourceFeatures.DropoutShare], 3);
         Assert.Equal(0, rsu[SourceFeatures.DropoutShare], 3);
-        // The RSU's sightings sit 2 m off the BSM's; the track follows the more precise, more frequent roadside
-        // (sigma 0.2 m at 10 Hz against 0.61 m at 5 Hz), so the BSM carries most of the 2 m residual.
-        Assert.InRange(va[SourceFeatures.MeanResidualM], 1f, 2.5f);
-        Assert.InRange(rsu[SourceFeatures.MeanResidualM], 0.05f, 1f);
+        // The RSU's sightings sit 2 m off the BSM's. Measured leave-one-out (each against the other's latest sighting,
+        // not against the fused track between them), both carry the whole 2 m: a pairwise residual is symmetric.
+        Assert.InRange(va[SourceFeatures.MeanResidualM], 1.8f, 2.2f);
+        Assert.InRange(rsu[SourceFeatures.MeanResidualM], 1.8f, 2.2f);
         Assert.Equal(0, vb[SourceFeatures.MeanResidualM]); // nobody else feeds its track
+        Assert.Equal(1, va[SourceFeatures.Partners]);
+        Assert.Equal(1, rsu[SourceFeatures.Partners]);
+        Assert.Equal(0, vb[SourceFeatures.Partners]);
+        Assert.Equal(1, va[SourceFeatures.DisagreeShare]); // 2 m apart: above DisagreeM
+        Assert.Equal(0, vb[SourceFeatures.DisagreeShare]);
+        Assert.InRange(rsu[SourceFeatures.MedianOffsetM], 1.8f, 2.2f);
+        Assert.Equal(0, vb[SourceFeatures.MedianOffsetM]);
         Assert.Equal(0, vb[SourceFeatures.SpeedNoiseMps]);
         Assert.InRange(rsu[SourceFeatures.SpeedNoiseMps], 0f, 0.5f);
         Assert.Equal(1, vb[SourceFeatures.UnseenCoveredShare]); // in RSU-DF-02's coverage, never seen by it
@@ -61,6 +68,56 @@ public sealed class TrustWindowTests
         // One window per source per second of event time, from the first second on.
         Assert.Equal(10, observer.Sources.Count(s => s.Kind == SourceKind.Obu && s.Id.Value == 2));
         Assert.All(observer.Sources, s => Assert.Equal(0, s.EndUtcMs % 1000));
+    }
+
+    [Fact]
+    public void A_shifted_rsu_disagrees_with_all_its_partners_and_an_rsu_next_to_one_lying_car_with_one_of_three()
+    {
+        // RSU-DF-02 sees three connected cars by their BSM ids. First it reports all three 2 m to their left (a
+        // shifted sensor); then it reports them where they are while the first car's BSMs put it 3 m ahead (a lying
+        // car). The residuals are symmetric pair by pair; the partners' share and the median offset are not.
+        (float[] rsu, float[] car, float[] other) Play(bool shiftedRsu)
+        {
+            RecordingObserver observer = new();
+            Scene scene = NewScene(new TrustOptions { Observer = observer });
+            Mover[] cars = [new(MidBlock(scene, 280), 8), new(MidBlock(scene, 250), 8), new(MidBlock(scene, 220), 8)];
+            Run(0, 10_000, t =>
+            {
+                RsmTarget[] seen = new RsmTarget[cars.Length];
+                for (int i = 0; i < cars.Length; i++)
+                {
+                    LanePose reported = !shiftedRsu && i == 0 ? cars[i].Pose.Ahead(3) : cars[i].Pose;
+                    scene.Feed(scene.Bsm((ulong)(i + 1), t, reported, cars[i].SpeedMps));
+                    seen[i] = new RsmTarget((ushort)(i + 10), ParticipantType.Motor, shiftedRsu ? cars[i].Pose.Left(2) : cars[i].Pose, cars[i].SpeedMps, (ulong)(i + 1));
+                }
+
+                scene.Feed(scene.Rsm(Rsu02, t, seen));
+                foreach (Mover c in cars)
+                {
+                    c.Step();
+                }
+            });
+
+            long end = Scene.Start + 10_000;
+            return (Window(observer, SourceKind.Rsu, Rsu02, end), Window(observer, SourceKind.Obu, 1, end), Window(observer, SourceKind.Obu, 2, end));
+        }
+
+        (float[] shifted, float[] shiftedCar, _) = Play(shiftedRsu: true);
+        Assert.Equal(3, shifted[SourceFeatures.Partners]);
+        Assert.Equal(1, shifted[SourceFeatures.DisagreeShare]);
+        Assert.InRange(shifted[SourceFeatures.MedianOffsetM], 1.8f, 2.2f);
+        Assert.InRange(shifted[SourceFeatures.MeanResidualM], 1.8f, 2.2f);
+        Assert.InRange(shiftedCar[SourceFeatures.MeanResidualM], 1.8f, 2.2f); // symmetric
+        Assert.Equal(1, shiftedCar[SourceFeatures.Partners]); // but the car has one partner, the RSU three
+
+        (float[] honest, float[] liar, float[] other) = Play(shiftedRsu: false);
+        Assert.Equal(3, honest[SourceFeatures.Partners]);
+        Assert.Equal(1 / 3f, honest[SourceFeatures.DisagreeShare], 3);
+        Assert.InRange(honest[SourceFeatures.MedianOffsetM], 0f, 0.3f); // the liar's 3 m is one offset of three
+        Assert.Equal(1, liar[SourceFeatures.DisagreeShare]);
+        Assert.InRange(liar[SourceFeatures.MedianOffsetM], 2.7f, 3.3f);
+        Assert.Equal(0, other[SourceFeatures.DisagreeShare]);
+        Assert.InRange(other[SourceFeatures.MedianOffsetM], 0f, 0.3f);
     }
 
     [Fact]

@@ -129,15 +129,24 @@ public sealed class ScorerTests
         TrafficStateModel traffic = Traffic.Value.Model;
         float[] source = Misbehavior.Value.Windows[7].Features;
         float[] segment = Traffic.Value.Windows[7].Features;
-        float sink = misbehavior.Score(source) + (float)traffic.Classify(segment); // warm up (JIT)
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 1000; i++)
+        float sink = 0;
+
+        // The first rounds run while the JIT still works on this thread (on-stack replacement of the loop, tier-up):
+        // once a CI run counted 2,200 bytes of that. Anything the scoring itself allocated would show in every round
+        // (a thousand calls each), so the least of three rounds is the figure.
+        long Round()
         {
-            sink += misbehavior.Score(source);
-            sink += (float)traffic.Classify(segment);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 1000; i++)
+            {
+                sink += misbehavior.Score(source);
+                sink += (float)traffic.Classify(segment);
+            }
+
+            return GC.GetAllocatedBytesForCurrentThread() - before;
         }
 
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        long allocated = Math.Min(Round(), Math.Min(Round(), Round()));
         Assert.Equal(0, allocated);
         Assert.True(float.IsFinite(sink));
     }

@@ -1013,8 +1013,6 @@ public sealed class TrustMonitor : IFusionTap
             return false;
         }
 
-
-
         int me = src.Rsu;
         if (me < 0)
         {

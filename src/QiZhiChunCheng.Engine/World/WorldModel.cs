@@ -765,7 +765,11 @@ public sealed class WorldModel
                 t.BsmFlagsUtcMs = time;
             }
 
-            Sight(ref t.Sources[RecordSource(h, o.SenderId.Value, 0, ObservationSource.Bsm, time)], o);
+            int slot = RecordSource(h, o.SenderId.Value, 0, ObservationSource.Bsm, time);
+            if (Tap is not null)
+            {
+                Sight(ref t.Sources[slot], o);
+            }
         }
         else
         {
@@ -781,7 +785,11 @@ public sealed class WorldModel
                 t.RsmFlagsUtcMs = time;
             }
 
-            Sight(ref t.Sources[RecordSource(h, rsuId.Value, o.PtcId, ObservationSource.Rsm, time)], o);
+            int slot = RecordSource(h, rsuId.Value, o.PtcId, ObservationSource.Rsm, time);
+            if (Tap is not null)
+            {
+                Sight(ref t.Sources[slot], o);
+            }
         }
 
         if (t.Status == TrackStatus.Coasting && time >= t.LastSeenUtcMs)
@@ -826,7 +834,8 @@ public sealed class WorldModel
         }
     }
 
-    // A source's own latest sighting of the track, as reported (the leave-one-out reference for the others).
+    // A source's own latest sighting of the track, as reported (the leave-one-out reference for the others). Kept only
+    // with a tap: without the trust checks nobody reads it, and the fusion path does not pay for the trigonometry.
     private static void Sight(ref SourceEntry e, in Observation o)
     {
         if (o.TimeUtcMs < e.SightUtcMs)

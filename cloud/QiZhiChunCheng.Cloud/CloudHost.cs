@@ -144,6 +144,7 @@ public sealed class CloudHost : IAsyncDisposable
     private Task? _retention;
     private ILoggerFactory _loggers = Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
     private IEventSink[] _sinks = [];
+    private readonly List<BackgroundSink> _backgroundSinks = [];
     private int _nextWorkerId;
     private WorkerRun?[] _slots = [];
 
@@ -246,11 +247,18 @@ public sealed class CloudHost : IAsyncDisposable
         ZoneMap = new ZoneMapState(_options.Engine.Map, ZoneMapLoader.Default.SignalPlans, _loggers.CreateLogger<ZoneMapState>());
 
         // v2x.events is for consumers outside the process; the in-process bus has none, so events are not serialised for it.
-        List<IEventSink> sinks = _bus is KafkaCloudBus ? [StoreWriter, new BusEventSink(_bus.Producer)] : [StoreWriter];
+        // The store has its own writer task; the event topic and the downlink get one each (BackgroundSink), so their
+        // encoding and publishing never hold a fusion worker's thread.
+        List<IEventSink> sinks = [StoreWriter];
+        if (_bus is KafkaCloudBus)
+        {
+            sinks.Add(Background(new BusEventSink(_bus.Producer)));
+        }
+
         if (_options.Downlink)
         {
             Downlink = new DownlinkSink(PublishDownlinkAsync, Topics, _options.Zone.Rsus, Vehicles);
-            sinks.Add(Downlink);
+            sinks.Add(Background(Downlink));
         }
 
         _sinks = [.. sinks, .. _options.ExtraSinks];
@@ -416,6 +424,13 @@ public sealed class CloudHost : IAsyncDisposable
         : _broker is not null ? _broker.PublishAsync(topic, payload, atLeastOnce: true, cancellationToken)
         : Task.CompletedTask;
 
+    private BackgroundSink Background(IEventSink sink)
+    {
+        BackgroundSink background = new(sink);
+        _backgroundSinks.Add(background);
+        return background;
+    }
+
     /// <summary>Stops taking messages, drains the bus through the workers and sinks, then stops HTTP.</summary>
     public async Task StopAsync()
     {
@@ -450,6 +465,11 @@ public sealed class CloudHost : IAsyncDisposable
 
         await Task.WhenAll(runs.Select(r => r.Task));
         await Task.WhenAll(_tasks);
+        foreach (BackgroundSink sink in _backgroundSinks)
+        {
+            await sink.DisposeAsync();
+        }
+
         if (StoreWriter is not null)
         {
             await StoreWriter.DisposeAsync();

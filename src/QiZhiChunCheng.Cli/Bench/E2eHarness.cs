@@ -27,7 +27,7 @@ internal sealed record E2eOptions
 
     public int Workers { get; init; } = 2;
 
-    /// <summary>Partitions; 0: the cloud's default (two per worker, or 12 on Kafka).</summary>
+    /// <summary>Partitions; 0: the cloud's default (one per worker in process, two per worker on Kafka).</summary>
     public int Partitions { get; init; }
 
     /// <summary>null: the in-process bus; <c>mock</c> or a bootstrap list: Kafka.</summary>
@@ -119,7 +119,7 @@ internal static class E2eHarness
     public static async Task<E2eResult> RunAsync(E2eOptions options, Action<string>? progress, CancellationToken cancellationToken)
     {
         string dataDir = Path.Combine(Path.GetTempPath(), $"qzcc-bench-{Environment.ProcessId}-{Guid.NewGuid():N}");
-        int partitions = options.Partitions > 0 ? options.Partitions : options.Kafka is null ? 0 : 12;
+        int partitions = options.Partitions;
         try
         {
             CloudHost cloud = await CloudHost.StartAsync(

@@ -19,7 +19,7 @@ internal static class BenchCommand
         Option<double> rate = new("--rate") { Description = "Target messages per second over all simulated devices", DefaultValueFactory = _ => 20_000 };
         Option<double> duration = new("--duration") { Description = "Seconds measured (after the warm-up)", DefaultValueFactory = _ => 30 };
         Option<int> workers = new("--workers") { Description = "Fusion workers (default: one per core but one, which ingest needs; at least 1)", DefaultValueFactory = _ => CloudHost.DefaultWorkers };
-        Option<int> partitions = new("--partitions") { Description = "Partitions of the data topics (default: two per worker in process, 12 on Kafka)" };
+        Option<int> partitions = new("--partitions") { Description = "Partitions of the data topics (default: one per worker in process, two per worker on Kafka)" };
         Option<string?> kafka = new("--kafka") { Description = "Run the bus on Kafka: 'mock' (librdkafka's mock cluster in this process) or HOST:PORT[,HOST:PORT]; default the in-process bus" };
         Option<int> connections = new("--connections") { Description = "MQTT connections the vehicles' BSMs are spread over", DefaultValueFactory = _ => 16 };
         Option<double> warmUp = new("--warmup") { Description = "Seconds at the start not measured (the start-up burst: JIT, every vehicle and every warning appearing at once)", DefaultValueFactory = _ => 15 };

@@ -25,7 +25,7 @@ internal static class CloudCommand
         Option<string> data = new("--data") { Description = "Folder for the store and the dead letter log", DefaultValueFactory = _ => "qzcc-data" };
         Option<string> http = new("--http") { Description = "Address of the HTTP API, /metrics and the map", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
         Option<int> workers = new("--workers") { Description = "Fusion workers in this process (default: one per core but one, which ingest needs; at least 1)", DefaultValueFactory = _ => CloudHost.DefaultWorkers };
-        Option<int> partitions = new("--partitions") { Description = "Partitions of the data topics (default: two per worker in process, 12 on Kafka; on an existing Kafka cluster, the topics' count)" };
+        Option<int> partitions = new("--partitions") { Description = "Partitions of the data topics (default: one per worker in process, two per worker on Kafka; on an existing Kafka cluster, the topics' count)" };
         Option<string?> prefix = new("--zone-prefix") { Description = "Topic prefix of the zone, when one broker serves several" };
         Option<string?> devices = new("--devices") { Description = "A device registry file (qzcc device add): the embedded broker admits only its devices and enforces their topic rights" };
         Option<string> retention = new("--retention") { Description = "Keep events this long after their last phase (30, 30d, 12h, 90m)", DefaultValueFactory = _ => "30d" };

@@ -16,13 +16,10 @@ public sealed class CloudMetrics
     private readonly long[] _rejected = new long[16];
     private readonly long[] _events = new long[64];
     private readonly ConcurrentQueue<long> _latencies = new();
-    private readonly ConcurrentQueue<long> _ingestLatencies = new();
     private readonly ConcurrentDictionary<(SourceKind Kind, DeviceId Device), DeviceSequence> _devices = new();
     private readonly ConcurrentDictionary<int, PartitionProgress> _partitions = new();
     private long _heartbeats;
     private long _sinkFailures;
-    private long _ingestLatencyCount;
-    private long _ingestLatencySumMs;
 
     public long Accepted(MessageType type) => Interlocked.Read(ref _accepted[(int)type]);
 
@@ -64,6 +61,12 @@ public sealed class CloudMetrics
     /// Replayed (warm-up) messages are not counted.
     /// </summary>
     public LatencyHistogram MessageLatency { get; } = new();
+
+    /// <summary>
+    /// From a message's generation (its <c>ts</c>) to the broker handing it to ingest, every uplink that carries one
+    /// (1 ms steps: both times are whole ms). The part of <see cref="MessageLatency"/> spent before the cloud.
+    /// </summary>
+    public LatencyHistogram IngestLatency { get; } = new();
 
     /// <summary>Messages processed by the workers (halo copies count once per partition that processes them).</summary>
     public long Processed => _partitions.Values.Sum(p => Interlocked.Read(ref p.Processed));
@@ -110,13 +113,6 @@ public sealed class CloudMetrics
     public long DuplicatesTotal => _devices.Values.Sum(d => d.Duplicates);
 
     /// <summary>Latencies (ms) from generation (<c>ts</c>) to ingest of the uplink publishes seen so far (first 100,000), sorted.</summary>
-    public long[] IngestLatenciesMs()
-    {
-        long[] values = [.. _ingestLatencies];
-        Array.Sort(values);
-        return values;
-    }
-
     /// <summary>
     /// The pipeline in the Prometheus text format: messages in by type, rejected by reason, per partition the lag,
     /// messages processed and replayed and events emitted, the message-to-result latency histogram, sink failures.
@@ -216,24 +212,14 @@ public sealed class CloudMetrics
             text.Append(CultureInfo.InvariantCulture, $"qzcc_device_seq_resets_total{{{labels}}} {s.Resets}\n");
         }
 
-        text.Append(CultureInfo.InvariantCulture, $"qzcc_ingest_latency_ms_sum {Interlocked.Read(ref _ingestLatencySumMs)}\n");
-        text.Append(CultureInfo.InvariantCulture, $"qzcc_ingest_latency_ms_count {Interlocked.Read(ref _ingestLatencyCount)}\n");
+        IngestLatency.WritePrometheus(text, "qzcc_ingest_latency_ms", "From a message's generation (ts) to the broker handing it to ingest, in 1 ms steps.");
     }
 
     /// <summary>Counts one uplink's <c>seq</c> for its device (gaps, duplicates, resets).</summary>
     internal void CountSequence(SourceKind kind, DeviceId device, long seq) =>
         _devices.GetOrAdd((kind, device), static _ => new DeviceSequence()).See(seq);
 
-    internal void CountIngestLatency(long latencyMs)
-    {
-        latencyMs = Math.Max(0, latencyMs);
-        Interlocked.Increment(ref _ingestLatencyCount);
-        Interlocked.Add(ref _ingestLatencySumMs, latencyMs);
-        if (_ingestLatencies.Count < 100_000)
-        {
-            _ingestLatencies.Enqueue(latencyMs);
-        }
-    }
+    internal void CountIngestLatency(long latencyMs) => IngestLatency.RecordMs(Math.Max(0, latencyMs));
 
     internal void CountAccepted(MessageType type) => Interlocked.Increment(ref _accepted[(int)type]);
 

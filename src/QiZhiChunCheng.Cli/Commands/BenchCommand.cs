@@ -188,7 +188,7 @@ internal static class BenchCommand
         output.WriteLine(string.Create(c, $"  lost           {r.Lost,10}     of {r.Published} published ({r.Rejected} rejected)"));
         if (r.GeneratorSkipped > 0)
         {
-            output.WriteLine(string.Create(c, $"  late           {r.GeneratorSkipped,10}     messages the generator skipped: it ran a 100 ms step or more behind (short of CPU), so the offered rate was below the target"));
+            output.WriteLine(string.Create(c, $"  late           {r.GeneratorSkipped,10}     messages the generator skipped since it started, warm-up included: a device a 100 ms step or more behind (short of CPU) sends its current report, not the ones it missed"));
         }
 
         output.WriteLine(string.Create(c, $"  events         {r.Events,10}     ({string.Join(", ", r.EventsByType.Select(e => $"{e.Key} {e.Value}"))}, onsets since start)"));

@@ -40,6 +40,12 @@ public sealed record CloudOptions
     /// </summary>
     public string? DevicesPath { get; init; }
 
+    /// <summary>
+    /// How often the registry file is read for changes (<see cref="DeviceRegistryWatcher"/>): a device added with
+    /// <c>qzcc device add</c> may connect, and a removed one is refused, within this time. 2 s.
+    /// </summary>
+    public TimeSpan DevicesReloadInterval { get; init; } = TimeSpan.FromSeconds(2);
+
     /// <summary>The shared subscription group of ingest instances on an external broker.</summary>
     public string IngestGroup { get; init; } = "qzcc-ingest";
 
@@ -145,6 +151,7 @@ public sealed class CloudHost : IAsyncDisposable
     private ILoggerFactory _loggers = Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
     private IEventSink[] _sinks = [];
     private readonly List<BackgroundSink> _backgroundSinks = [];
+    private DeviceRegistryWatcher? _registryWatcher;
     private int _nextWorkerId;
     private WorkerRun?[] _slots = [];
 
@@ -291,10 +298,12 @@ public sealed class CloudHost : IAsyncDisposable
         else
         {
             BrokerSecurity? security = null;
+            byte[]? registryContent = null;
             if (_options.DevicesPath is { } devices)
             {
                 ILogger brokerLog = _loggers.CreateLogger<EmbeddedBroker>();
-                security = new BrokerSecurity(DeviceRegistry.Load(devices))
+                registryContent = DeviceRegistry.ReadFile(devices);
+                security = new BrokerSecurity(DeviceRegistry.Parse(registryContent, devices))
                 {
                     Topics = Topics,
                     Log = line =>
@@ -309,6 +318,18 @@ public sealed class CloudHost : IAsyncDisposable
 
             _broker = new EmbeddedBroker(_options.Mqtt, onPublish, security);
             await _broker.StartAsync();
+            if (_options.DevicesPath is { } watched && registryContent is not null)
+            {
+                EmbeddedBroker broker = _broker;
+                ILogger registryLog = _loggers.CreateLogger<DeviceRegistryWatcher>();
+                _registryWatcher = new DeviceRegistryWatcher(watched, registryContent, registry => broker.Devices = registry, _options.DevicesReloadInterval, line =>
+                {
+                    if (registryLog.IsEnabled(LogLevel.Warning))
+                    {
+                        registryLog.LogWarning("{Reload}", line);
+                    }
+                });
+            }
         }
 
         if (_options.HttpUrl is not null)
@@ -328,6 +349,7 @@ public sealed class CloudHost : IAsyncDisposable
                 TileUrl = _options.TileUrl,
                 StoreWrites = () => StoreWriter.Written,
                 MqttRefusals = () => _broker?.Refusals?.Snapshot() ?? [],
+                DeviceRegistryStatus = () => _registryWatcher is { } w && _broker?.Devices is { } d ? (d.Devices.Count, w.Applied, w.Refused) : null,
             });
             await _web.StartAsync(cancellationToken);
             string address = _web.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? _options.HttpUrl;
@@ -444,6 +466,11 @@ public sealed class CloudHost : IAsyncDisposable
         }
 
         _stopped = true;
+        if (_registryWatcher is not null)
+        {
+            await _registryWatcher.DisposeAsync();
+        }
+
         if (_broker is not null)
         {
             await _broker.DisposeAsync();

@@ -31,6 +31,9 @@ public sealed record HttpApiServices
 
     /// <summary>MQTT refusals (device authentication and topic rights) by device and reason; null or empty when the broker is open.</summary>
     public Func<IReadOnlyList<(string Device, QiZhiChunCheng.Mqtt.Auth.RefusalReason Reason, long Count)>>? MqttRefusals { get; init; }
+
+    /// <summary>The device registry in force and its reloads from the file (null: the broker is open).</summary>
+    public Func<(int Devices, long Applied, long Refused)?>? DeviceRegistryStatus { get; init; }
 }
 
 /// <summary>
@@ -121,6 +124,13 @@ public static class HttpApi
                 {
                     text.Append(CultureInfo.InvariantCulture, $"qzcc_mqtt_refused_total{{device=\"{device}\",reason=\"{reason}\"}} {count}\n");
                 }
+            }
+
+            if (services.DeviceRegistryStatus?.Invoke() is { } registry)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"qzcc_device_registry_devices {registry.Devices}\n");
+                text.Append(CultureInfo.InvariantCulture, $"qzcc_device_registry_reloads_total{{result=\"applied\"}} {registry.Applied}\n");
+                text.Append(CultureInfo.InvariantCulture, $"qzcc_device_registry_reloads_total{{result=\"refused\"}} {registry.Refused}\n");
             }
 
             metrics.WriteTransport(text);

@@ -91,19 +91,19 @@ public sealed class DeviceRegistry
     public static DeviceRegistry Empty(string source = "(empty)") => new([], source);
 
     /// <summary>Loads a registry file; any problem is a <see cref="DeviceRegistryException"/> naming the entry and field.</summary>
-    public static DeviceRegistry Load(string path)
+    public static DeviceRegistry Load(string path) => Parse(ReadFile(path), path);
+
+    /// <summary>A registry file's bytes (to parse, and to tell later whether it changed); a read failure is a <see cref="DeviceRegistryException"/>.</summary>
+    public static byte[] ReadFile(string path)
     {
-        byte[] json;
         try
         {
-            json = File.ReadAllBytes(path);
+            return File.ReadAllBytes(path);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw new DeviceRegistryException($"cannot read the device registry {path}: {ex.Message}", ex);
         }
-
-        return Parse(json, path);
     }
 
     /// <summary>Reads a registry from JSON text; <paramref name="source"/> names it in error messages.</summary>

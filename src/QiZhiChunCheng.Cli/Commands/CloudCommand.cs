@@ -27,7 +27,7 @@ internal static class CloudCommand
         Option<int> workers = new("--workers") { Description = "Fusion workers in this process (default: one per core but one, which ingest needs; at least 1)", DefaultValueFactory = _ => CloudHost.DefaultWorkers };
         Option<int> partitions = new("--partitions") { Description = "Partitions of the data topics (default: one per worker in process, two per worker on Kafka; on an existing Kafka cluster, the topics' count)" };
         Option<string?> prefix = new("--zone-prefix") { Description = "Topic prefix of the zone, when one broker serves several" };
-        Option<string?> devices = new("--devices") { Description = "A device registry file (qzcc device add): the embedded broker admits only its devices and enforces their topic rights" };
+        Option<string?> devices = new("--devices") { Description = "A device registry file (qzcc device add): the embedded broker admits only its devices and enforces their topic rights; re-read every 2 s, so added devices may connect and removed ones are refused without a restart" };
         Option<string> retention = new("--retention") { Description = "Keep events this long after their last phase (30, 30d, 12h, 90m)", DefaultValueFactory = _ => "30d" };
 
         Option<bool> noMl = MlCommand.NoMlOption();
@@ -41,12 +41,12 @@ internal static class CloudCommand
         {
             if (parse.GetValue(store) is { } storePath && storePath.StartsWith("postgres", StringComparison.OrdinalIgnoreCase))
             {
-                return Fail("--store: the PostgreSQL/PostGIS store is not built yet (IEventStore documents how it maps); give a SQLite file path");
+                return Fail(parse, "--store: the PostgreSQL/PostGIS store is not built yet (IEventStore documents how it maps); give a SQLite file path");
             }
 
             if (parse.GetValue(workers) is < 1 or > 64 || parse.GetValue(partitions) is < 0 or > 1024)
             {
-                return Fail("--workers must be 1..64 and --partitions 0..1024");
+                return Fail(parse, "--workers must be 1..64 and --partitions 0..1024");
             }
 
             MqttEndpoint? external = null;
@@ -58,17 +58,23 @@ internal static class CloudCommand
             }
             catch (FormatException ex)
             {
-                return Fail($"--mqtt/--listen: {ex.Message}");
+                return Fail(parse, $"--mqtt/--listen: {ex.Message}");
+            }
+
+            if (external is not null && parse.GetValue(devices) is not null)
+            {
+                // Refused rather than ignored: a registry the cloud does not enforce would look like security that is not there.
+                return Fail(parse, "--devices is enforced by the embedded broker; with --mqtt the external broker authenticates the devices (its own users and ACLs). Give one or the other");
             }
 
             if (!Uri.TryCreate(parse.GetValue(http), UriKind.Absolute, out Uri? httpUri) || httpUri.Scheme is not ("http" or "https"))
             {
-                return Fail($"--http: '{parse.GetValue(http)}' is not an http:// address");
+                return Fail(parse, $"--http: '{parse.GetValue(http)}' is not an http:// address");
             }
 
             if (!DemoCommand.TryParseRetention(parse.GetValue(retention)!, out TimeSpan keep))
             {
-                return Fail($"--retention: '{parse.GetValue(retention)}' is not a duration (30, 30d, 12h, 90m)");
+                return Fail(parse, $"--retention: '{parse.GetValue(retention)}' is not a duration (30, 30d, 12h, 90m)");
             }
 
             string? password = null;
@@ -77,7 +83,7 @@ internal static class CloudCommand
                 password = Environment.GetEnvironmentVariable(variable);
                 if (password is null)
                 {
-                    return Fail($"--mqtt-password-env: the environment variable {variable} is not set");
+                    return Fail(parse, $"--mqtt-password-env: the environment variable {variable} is not set");
                 }
             }
 
@@ -108,7 +114,7 @@ internal static class CloudCommand
             }
             catch (Exception ex) when (ex is InfrastructureException or SocketException or IOException or NotSupportedException or QiZhiChunCheng.Mqtt.Auth.DeviceRegistryException || ex.InnerException is SocketException)
             {
-                return Fail($"cannot start: {ex.Message}");
+                return Fail(parse, $"cannot start: {ex.Message}");
             }
 
             await using (cloud)
@@ -132,9 +138,9 @@ internal static class CloudCommand
         return command;
     }
 
-    private static int Fail(string reason)
+    private static int Fail(ParseResult parse, string reason)
     {
-        Console.Error.WriteLine($"qzcc cloud: {reason}");
+        parse.InvocationConfiguration.Error.WriteLine($"qzcc cloud: {reason}");
         return 1;
     }
 }

@@ -348,6 +348,8 @@ public sealed class CloudHost : IAsyncDisposable
                 ZoneGeoJson = () => GeoJsonExport.ToGeoJson(_options.Zone),
                 TileUrl = _options.TileUrl,
                 StoreWrites = () => StoreWriter.Written,
+                DownlinkSent = () => Downlink is { } d ? (d.SentToRsus, d.SentToVehicles) : null,
+                SinkQueues = () => _backgroundSinks.Select(s => (s.Inner is DownlinkSink ? "downlink" : "events-topic", s.Queued)),
                 MqttRefusals = () => _broker?.Refusals?.Snapshot() ?? [],
                 DeviceRegistryStatus = () => _registryWatcher is { } w && _broker?.Devices is { } d ? (d.Devices.Count, w.Applied, w.Refused) : null,
             });

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using QiZhiChunCheng.Core.Codecs;
@@ -20,7 +21,7 @@ public sealed class DownlinkTests
     {
         CancellationToken ct = TestContext.Current.CancellationToken;
         using TempDirectory dir = new();
-        CloudHost cloud = await CloudHost.StartAsync(new CloudOptions { Mqtt = new MqttEndpoint("127.0.0.1", 0), HttpUrl = null, DataDir = dir.Path, Workers = 2, Partitions = 6 }, ct);
+        CloudHost cloud = await CloudHost.StartAsync(new CloudOptions { Mqtt = new MqttEndpoint("127.0.0.1", 0), HttpUrl = "http://127.0.0.1:0", DataDir = dir.Path, Workers = 2, Partitions = 6 }, ct);
         await using (cloud)
         {
             ConcurrentQueue<(string Topic, byte[] Payload)> rsu01 = new();
@@ -58,7 +59,20 @@ public sealed class DownlinkTests
 
             Assert.True(rsu01.Any(r => Encoding.UTF8.GetString(r.Payload).Contains("FCW onset FCW-", StringComparison.Ordinal)), string.Join(" | ", rsu01.Select(r => Encoding.UTF8.GetString(r.Payload)).Take(5)));
             Assert.True(cloud.Downlink!.SentToVehicles > 0);
+
+            // An operator sees what went down, and whether the downlink's queue keeps up.
+            int delivered = rsu01.Count; // counted before it is published, so the count is never behind it
+            using HttpClient http = new() { BaseAddress = cloud.HttpAddress };
+            string metrics = await http.GetStringAsync(new Uri("metrics", UriKind.Relative), ct);
+            long toVehicles = long.Parse(Line(metrics, "qzcc_downlink_sent_total{to=\"vehicle\"} "), CultureInfo.InvariantCulture);
+            long toRsus = long.Parse(Line(metrics, "qzcc_downlink_sent_total{to=\"rsu\"} "), CultureInfo.InvariantCulture);
+            Assert.InRange(toVehicles, 1, cloud.Downlink.SentToVehicles);
+            Assert.InRange(toRsus, delivered, cloud.Downlink.SentToRsus);
+            Assert.InRange(long.Parse(Line(metrics, "qzcc_sink_queued_batches{sink=\"downlink\"} "), CultureInfo.InvariantCulture), 0, 4096);
         }
+
+        static string Line(string metrics, string prefix) =>
+            metrics.Split('\n').Single(l => l.StartsWith(prefix, StringComparison.Ordinal))[prefix.Length..];
 
         static string? Type(byte[] payload) => JsonDocument.Parse(payload).RootElement.GetProperty("type").GetString();
 

@@ -29,6 +29,12 @@ public sealed record HttpApiServices
     /// <summary>Events committed by the store writer, for <c>/metrics</c>.</summary>
     public Func<long>? StoreWrites { get; init; }
 
+    /// <summary>Warnings published down so far: RSIs to RSUs, WARN to vehicles (null: the downlink is off).</summary>
+    public Func<(long ToRsus, long ToVehicles)?>? DownlinkSent { get; init; }
+
+    /// <summary>Event batches waiting for each sink that runs on its own thread (the downlink, <c>v2x.events</c>).</summary>
+    public Func<IEnumerable<(string Sink, int Queued)>>? SinkQueues { get; init; }
+
     /// <summary>MQTT refusals (device authentication and topic rights) by device and reason; null or empty when the broker is open.</summary>
     public Func<IReadOnlyList<(string Device, QiZhiChunCheng.Mqtt.Auth.RefusalReason Reason, long Count)>>? MqttRefusals { get; init; }
 
@@ -111,6 +117,20 @@ public static class HttpApi
             if (services.StoreWrites is { } writes)
             {
                 text.Append(CultureInfo.InvariantCulture, $"qzcc_store_event_writes_total {writes()}\n");
+            }
+
+            if (services.DownlinkSent?.Invoke() is { } sent)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"qzcc_downlink_sent_total{{to=\"rsu\"}} {sent.ToRsus}\n");
+                text.Append(CultureInfo.InvariantCulture, $"qzcc_downlink_sent_total{{to=\"vehicle\"}} {sent.ToVehicles}\n");
+            }
+
+            if (services.SinkQueues is { } queues)
+            {
+                foreach ((string sink, int queued) in queues())
+                {
+                    text.Append(CultureInfo.InvariantCulture, $"qzcc_sink_queued_batches{{sink=\"{sink}\"}} {queued}\n");
+                }
             }
 
             text.Append(CultureInfo.InvariantCulture, $"qzcc_stream_subscribers {services.Live.Subscribers}\n");

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -39,6 +40,12 @@ public sealed record CloudOptions
     /// enforces their topic rights (an RSU publishes only under its own <c>V2X/RSU/{id}/</c>, and so on). Null: open.
     /// </summary>
     public string? DevicesPath { get; init; }
+
+    /// <summary>
+    /// <c>/healthz</c> reports a partition's worker as stalled when it has not gone round its loop for this long (a
+    /// worker stuck on a record, or held by sinks that confirm nothing). 10 s.
+    /// </summary>
+    public TimeSpan HealthStallAfter { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// How often the registry file is read for changes (<see cref="DeviceRegistryWatcher"/>): a device added with
@@ -349,6 +356,7 @@ public sealed class CloudHost : IAsyncDisposable
                 TileUrl = _options.TileUrl,
                 StoreWrites = () => StoreWriter.Written,
                 DownlinkSent = () => Downlink is { } d ? (d.SentToRsus, d.SentToVehicles) : null,
+                HealthProblems = HealthProblems,
                 SinkQueues = () => _backgroundSinks.Select(s => (s.Inner is DownlinkSink ? "downlink" : "events-topic", s.Queued)),
                 MqttRefusals = () => _broker?.Refusals?.Snapshot() ?? [],
                 DeviceRegistryStatus = () => _registryWatcher is { } w && _broker?.Devices is { } d ? (d.Devices.Count, w.Applied, w.Refused) : null,
@@ -451,6 +459,50 @@ public sealed class CloudHost : IAsyncDisposable
         _ingestClient is not null ? _ingestClient.PublishAsync(topic, payload, cancellationToken)
         : _broker is not null ? _broker.PublishAsync(topic, payload, atLeastOnce: true, cancellationToken)
         : Task.CompletedTask;
+
+    /// <summary>
+    /// What keeps the cloud from doing its job now, one line each; empty when healthy (<c>/healthz</c>): stopping; ingest
+    /// not connected to the external broker; a partition no worker owns (between a worker's crash and its
+    /// replacement, or before the workers have started); a partition whose worker has stalled.
+    /// </summary>
+    public IReadOnlyList<string> HealthProblems()
+    {
+        List<string> problems = [];
+        if (_stopped)
+        {
+            problems.Add("stopping");
+            return problems;
+        }
+
+        if (_ingestClient is { IsConnected: false })
+        {
+            problems.Add($"ingest: not connected to the MQTT broker {_options.ExternalMqtt}");
+        }
+
+        if (_bus is null)
+        {
+            problems.Add("starting");
+            return problems;
+        }
+
+        long now = _options.Time.GetUtcNow().ToUnixTimeMilliseconds();
+        for (int p = 0; p < _bus.Producer.Partitions; p++)
+        {
+            if (!Metrics.Partitions.TryGetValue(p, out PartitionProgress? progress) || progress.OwnerWorker < 0)
+            {
+                problems.Add($"partition {p}: no worker owns it");
+                continue;
+            }
+
+            long silentMs = now - progress.LastBeatUtcMs;
+            if (silentMs > _options.HealthStallAfter.TotalMilliseconds)
+            {
+                problems.Add(string.Create(CultureInfo.InvariantCulture, $"partition {p}: worker {progress.OwnerWorker} has not gone round its loop for {silentMs / 1000.0:0.0} s (stuck on a record, or held by sinks that confirm nothing); {Math.Max(0, progress.LagCount)} records waiting"));
+            }
+        }
+
+        return problems;
+    }
 
     private BackgroundSink Background(IEventSink sink)
     {

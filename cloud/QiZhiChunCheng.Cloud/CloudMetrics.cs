@@ -250,6 +250,7 @@ public sealed class PartitionProgress(int partition)
     internal long EventsNotOwned;
     internal int Owner = -1;
     internal EngineCounters? Engine;
+    internal long Beat;
 
     public int Partition { get; } = partition;
 
@@ -257,6 +258,12 @@ public sealed class PartitionProgress(int partition)
     public int OwnerWorker => Volatile.Read(ref Owner);
 
     public long ProcessedCount => Interlocked.Read(ref Processed);
+
+    /// <summary>
+    /// When the owning worker last went round its loop (UTC ms, 0: never), about every 200 ms while it runs, busy or
+    /// idle. A worker stuck on one record, or held by sinks that do not confirm, stops beating (<c>/healthz</c>).
+    /// </summary>
+    public long LastBeatUtcMs => Interlocked.Read(ref Beat);
 
     public long ReplayedCount => Interlocked.Read(ref Replayed);
 

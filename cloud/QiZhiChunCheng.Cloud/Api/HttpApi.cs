@@ -29,6 +29,9 @@ public sealed record HttpApiServices
     /// <summary>Events committed by the store writer, for <c>/metrics</c>.</summary>
     public Func<long>? StoreWrites { get; init; }
 
+    /// <summary>What keeps the cloud from doing its job now (<c>/healthz</c> answers 503 with them); null or empty: ok.</summary>
+    public Func<IReadOnlyList<string>>? HealthProblems { get; init; }
+
     /// <summary>Warnings published down so far: RSIs to RSUs, WARN to vehicles (null: the downlink is off).</summary>
     public Func<(long ToRsus, long ToVehicles)?>? DownlinkSent { get; init; }
 
@@ -61,7 +64,13 @@ public static class HttpApi
         CloudMetrics metrics = services.Metrics;
         Lazy<byte[]> zone = new(() => System.Text.Encoding.UTF8.GetBytes(services.ZoneGeoJson()));
 
-        app.MapGet("/healthz", () => Results.Text("ok\n"));
+        app.MapGet("/healthz", () =>
+        {
+            IReadOnlyList<string> problems = services.HealthProblems?.Invoke() ?? [];
+            return problems.Count == 0
+                ? Results.Text("ok\n")
+                : Results.Text($"unhealthy\n{string.Join('\n', problems)}\n", statusCode: StatusCodes.Status503ServiceUnavailable);
+        });
         app.MapGet("/", () => Asset("index.html"));
         app.MapGet("/{file}", (string file) => Asset(file));
         app.MapGet("/vendor/{file}", (string file) => Asset("vendor/" + file));

@@ -283,14 +283,15 @@ public sealed class FusionWorker
 
     private void UpdateLag()
     {
-        if (_consumer is not IBusLag lag)
-        {
-            return;
-        }
-
+        long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        IBusLag? lag = _consumer as IBusLag;
         foreach ((int partition, PartitionEngine owned) in _owned)
         {
-            Interlocked.Exchange(ref owned.Progress.Lag, lag.Lag(partition));
+            Interlocked.Exchange(ref owned.Progress.Beat, now);
+            if (lag is not null)
+            {
+                Interlocked.Exchange(ref owned.Progress.Lag, lag.Lag(partition));
+            }
         }
     }
 
@@ -300,6 +301,7 @@ public sealed class FusionWorker
         Volatile.Write(ref owned.Progress.Engine, owned.Engine.Counters);
         Volatile.Write(ref owned.Progress.Owner, Id);
         Interlocked.Exchange(ref owned.Progress.Lag, -1);
+        Interlocked.Exchange(ref owned.Progress.Beat, _time.GetUtcNow().ToUnixTimeMilliseconds());
         _owned[partition] = owned;
         return owned;
     }

@@ -11,12 +11,9 @@ public sealed class DeviceRegistryWatcherTests
     [Fact]
     public async Task A_missing_file_keeps_the_registry_in_force_and_is_said_once_then_its_return_is_applied()
     {
-        string folder = Directory.CreateTempSubdirectory("qzcc-registry-").FullName;
-        try
+        await WithRegistryFileAsync(async path =>
         {
-            string path = Path.Combine(folder, "devices.json");
-            byte[] original = Registry("RSU-DF-01");
-            await File.WriteAllBytesAsync(path, original, TestContext.Current.CancellationToken);
+            byte[] original = await File.ReadAllBytesAsync(path, TestContext.Current.CancellationToken);
             List<DeviceRegistry> applied = [];
             List<string> log = [];
             await using DeviceRegistryWatcher watcher = new(path, original, applied.Add, TimeSpan.FromHours(1), log.Add);
@@ -38,22 +35,15 @@ public sealed class DeviceRegistryWatcherTests
             Assert.Equal(["RSU-DF-01", "RSU-DF-02"], Assert.Single(applied).Devices.Select(d => d.Id));
             Assert.Null(watcher.LastError);
             Assert.Equal(1, watcher.Applied);
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        });
     }
 
     [Fact]
     public async Task A_file_that_does_not_load_is_refused_once_with_the_loaders_reason()
     {
-        string folder = Directory.CreateTempSubdirectory("qzcc-registry-").FullName;
-        try
+        await WithRegistryFileAsync(async path =>
         {
-            string path = Path.Combine(folder, "devices.json");
-            byte[] original = Registry("RSU-DF-01");
-            await File.WriteAllBytesAsync(path, original, TestContext.Current.CancellationToken);
+            byte[] original = await File.ReadAllBytesAsync(path, TestContext.Current.CancellationToken);
             List<DeviceRegistry> applied = [];
             await using DeviceRegistryWatcher watcher = new(path, original, applied.Add, TimeSpan.FromHours(1));
 
@@ -65,6 +55,18 @@ public sealed class DeviceRegistryWatcherTests
             Assert.Equal(1, watcher.Refused);
             Assert.Contains("devices[0]", watcher.LastError, StringComparison.Ordinal);
             Assert.Contains("passwordhash", watcher.LastError, StringComparison.Ordinal);
+        });
+    }
+
+    /// <summary>Runs <paramref name="test"/> on a registry file holding RSU-DF-01, in a folder of its own.</summary>
+    private static async Task WithRegistryFileAsync(Func<string, Task> test)
+    {
+        string folder = Directory.CreateTempSubdirectory("qzcc-registry-").FullName;
+        try
+        {
+            string path = Path.Combine(folder, "devices.json");
+            await File.WriteAllBytesAsync(path, Registry("RSU-DF-01"), TestContext.Current.CancellationToken);
+            await test(path);
         }
         finally
         {

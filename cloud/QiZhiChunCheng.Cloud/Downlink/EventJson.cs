@@ -1,5 +1,5 @@
-using System.Buffers;
 using System.Text.Json;
+using QiZhiChunCheng.Core.Codecs;
 using QiZhiChunCheng.Core.Events;
 
 namespace QiZhiChunCheng.Cloud.Downlink;
@@ -12,11 +12,19 @@ namespace QiZhiChunCheng.Cloud.Downlink;
 /// </summary>
 public static class EventJson
 {
+    [ThreadStatic]
+    private static ReusableJsonWriter? _threadWriter;
+
+    /// <summary>
+    /// The phase as a new array of its exact length; nothing else is allocated per call (the writer and its buffer are
+    /// kept per thread: a fresh one made about 4.5 KB of garbage per phase, the most of any single call in the cloud).
+    /// </summary>
     public static byte[] Serialize(V2xEvent e)
     {
         ArgumentNullException.ThrowIfNull(e);
-        ArrayBufferWriter<byte> buffer = new(512);
-        using (Utf8JsonWriter json = new(buffer))
+        ReusableJsonWriter cached = _threadWriter ??= new ReusableJsonWriter();
+        Utf8JsonWriter json = cached.Begin();
+        try
         {
             json.WriteStartObject();
             json.WriteNumber("ts", e.DetectedUtcMs);
@@ -42,9 +50,13 @@ public static class EventJson
             json.WriteNumber("detectedUtcMs", e.DetectedUtcMs);
             WriteFiguresAndTrace(json, e);
             json.WriteEndObject();
+            return cached.End();
         }
-
-        return buffer.WrittenSpan.ToArray();
+        catch
+        {
+            _threadWriter = null; // a writer left mid-object is not reused
+            throw;
+        }
     }
 
     /// <summary>The <c>figures</c> object and the <c>traceId</c>, as the event JSON and the API's GeoJSON both carry them.</summary>

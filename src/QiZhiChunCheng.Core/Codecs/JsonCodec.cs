@@ -168,6 +168,32 @@ public static partial class JsonCodec
     {
         ArgumentNullException.ThrowIfNull(output);
         using var writer = new Utf8JsonWriter(output, WriterOptions);
+        Write(message, writer);
+    }
+
+    /// <summary>
+    /// Writes the bare message into a new array of its exact length. The writer and its buffer are kept per thread: a
+    /// fresh <see cref="Utf8JsonWriter"/> asks its buffer for 4 KB at the first write, so every call made 4 KB of
+    /// garbage (the downlink encodes an RSI for every covering RSU of every event phase).
+    /// </summary>
+    public static byte[] Encode(in V2xMessage message)
+    {
+        ReusableJsonWriter cached = _threadWriter ??= new ReusableJsonWriter(WriterOptions);
+        Utf8JsonWriter writer = cached.Begin();
+        try
+        {
+            Write(message, writer);
+            return cached.End();
+        }
+        catch
+        {
+            _threadWriter = null; // a writer left mid-object is not reused
+            throw;
+        }
+    }
+
+    private static void Write(in V2xMessage message, Utf8JsonWriter writer)
+    {
         switch (message.Type)
         {
             case MessageType.Bsm:
@@ -190,12 +216,8 @@ public static partial class JsonCodec
         }
     }
 
-    public static byte[] Encode(in V2xMessage message)
-    {
-        ArrayBufferWriter<byte> buffer = new(512);
-        Encode(message, buffer);
-        return buffer.WrittenSpan.ToArray();
-    }
+    [ThreadStatic]
+    private static ReusableJsonWriter? _threadWriter;
 
     private static bool Done<T>(JerError? error, bool framed, MessageType type, ref T value, out Rejection rejection)
     {

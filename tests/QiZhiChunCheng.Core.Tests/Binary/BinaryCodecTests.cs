@@ -404,6 +404,35 @@ public sealed class BinaryCodecTests
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
+    [Fact]
+    public void Encoding_into_a_new_array_allocates_the_frame_only_and_never_reuses_a_returned_array()
+    {
+        var bsm = new V2xMessage(Samples.Envelope(MessageType.Bsm), Samples.Bsm());
+        var rsm = new V2xMessage(Samples.Envelope(MessageType.Rsm), Samples.Rsm16());
+        byte[] first = BinaryCodec.Encode(bsm);
+        byte[] copy = [.. first];
+        byte[] second = BinaryCodec.Encode(rsm); // the same thread's buffer, a longer frame
+
+        Assert.Equal(copy, first);
+        Assert.True(BinaryCodec.TryDecode(second, out V2xMessage decoded, out _));
+        Assert.Equal(MessageType.Rsm, decoded.Type);
+
+        // The least of three rounds, so the JIT working on this thread is not counted.
+        long least = long.MaxValue;
+        for (int round = 0; round < 3; round++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 100; i++)
+            {
+                BinaryCodec.Encode(bsm);
+            }
+
+            least = Math.Min(least, (GC.GetAllocatedBytesForCurrentThread() - before) / 100);
+        }
+
+        Assert.InRange(least, first.Length, first.Length + 32); // the array and its header, nothing more
+    }
+
     // ---- helpers ------------------------------------------------------------------------------------------
 
     private static byte[] SampleBsmFrame() => Convert.FromHexString(SampleBsmFrameHex);

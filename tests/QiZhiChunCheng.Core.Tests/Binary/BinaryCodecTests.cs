@@ -417,20 +417,8 @@ public sealed class BinaryCodecTests
         Assert.True(BinaryCodec.TryDecode(second, out V2xMessage decoded, out _));
         Assert.Equal(MessageType.Rsm, decoded.Type);
 
-        // The least of three rounds, so the JIT working on this thread is not counted.
-        long least = long.MaxValue;
-        for (int round = 0; round < 3; round++)
-        {
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 100; i++)
-            {
-                BinaryCodec.Encode(bsm);
-            }
-
-            least = Math.Min(least, (GC.GetAllocatedBytesForCurrentThread() - before) / 100);
-        }
-
-        Assert.InRange(least, first.Length, first.Length + 32); // the array and its header, nothing more
+        long perCall = Allocations.PerCall(() => BinaryCodec.Encode(bsm));
+        Assert.InRange(perCall, first.Length, first.Length + 32); // the array and its header, nothing more
     }
 
     // ---- helpers ------------------------------------------------------------------------------------------
